@@ -1,0 +1,41 @@
+# make run: set up .venv if needed and serve the dashboard on 127.0.0.1.
+# make test: the same set-up, then ruff, mypy and pytest (what .ci/run calls).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 8501
+
+.PHONY: run test bench browser lint clean
+
+$(STAMP): requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
+
+# Debian's chromium drives the end-to-end tests; install it where we may (root with apt-get).
+browser:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian chromium for the browser tests"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+		|| echo "chromium could not be installed; browser tests will say so"; \
+	fi
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+
+test: $(STAMP) browser lint
+	$(PY) -m pytest -n 2
+
+bench: $(STAMP)
+	$(PY) bench/evaluate_bench.py
+	$(PY) bench/resolve_bench.py
+	$(PY) bench/diary_bench.py
+
+clean:
+	rm -rf $(VENV)
