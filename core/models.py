@@ -293,7 +293,7 @@ class DiarySummary(_Out):
 
 
 def format_validation_error(exc: ValidationError, model: type[BaseModel] = PatientProfile) -> str:
-    """One readable message per problem, naming the field and, for unknown names, the allowed ones."""
+    """One readable message per problem, naming the field (and the allowed names if unknown)."""
     allowed = ", ".join(model.model_fields)
     parts: list[str] = []
     for err in exc.errors():
@@ -305,3 +305,29 @@ def format_validation_error(exc: ValidationError, model: type[BaseModel] = Patie
         else:
             parts.append(f"field '{loc}': {err['msg']}")
     return "; ".join(parts)
+
+
+CONDITION_LABELS: dict[ConditionCode, str] = {
+    ConditionCode.diabetes: "Diabetes",
+    ConditionCode.peripheral_neuropathy: "Peripheral neuropathy",
+    ConditionCode.ckd: "Chronic kidney disease",
+    ConditionCode.hemodialysis: "Hemodialysis",
+    ConditionCode.cirrhosis: "Cirrhosis",
+    ConditionCode.hypothyroidism: "Hypothyroidism",
+    ConditionCode.peripheral_artery_disease: "Peripheral artery disease",
+    ConditionCode.lumbar_stenosis: "Lumbar canal stenosis",
+    ConditionCode.electrolyte_disorder: "Electrolyte disorder (K, Mg, Ca)",
+    ConditionCode.neuromuscular_disease: "Neuromuscular disease (e.g. ALS)",
+}
+
+SYMPTOM_LABELS: dict[SymptomCode, str] = {
+    SymptomCode.urge_to_move: "Urge to move the legs",
+    SymptomCode.worse_at_rest: "Worse at rest",
+    SymptomCode.relieved_by_movement: "Relieved by movement",
+    SymptomCode.worse_in_evening: "Worse in the evening or night",
+    SymptomCode.unilateral_swelling: "One calf swollen, warm or tender",
+    SymptomCode.exertional_calf_pain: "Calf pain on walking, eased by rest",
+    SymptomCode.muscle_weakness: "Muscle weakness or wasting",
+    SymptomCode.fasciculations: "Fasciculations (muscle twitching)",
+    SymptomCode.sensory_loss: "Numbness or sensory loss",
+}

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Sequence
+
 import streamlit as st
+
+from core.models import Evidence
 
 DISCLAIMER = (
     "Decision support for clinicians, not a substitute for clinical judgement. "
@@ -10,9 +15,46 @@ DISCLAIMER = (
     "any medicine. Patient data entered here stays in this browser session and is not stored."
 )
 
-SEVERITY_ICON = {"major": "⛔", "moderate": "⚠️", "minor": "ℹ️"}  # noqa: RUF001
+SEVERITY_ICON = {"major": "⛔", "moderate": "⚠️", "minor": "ℹ️"}
+SEVERITY_WORD = {"major": "Major", "moderate": "Moderate", "minor": "Minor"}
+STRENGTH_ICON = {"recommended": "✅", "consider": "🔷", "not_recommended": "🚫"}
+STRENGTH_WORD = {
+    "recommended": "Recommended",
+    "consider": "Consider",
+    "not_recommended": "Not recommended",
+}
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md_escape(text: str) -> str:
+    """Escape Markdown so typed or uploaded text shows as text, never as links or markup."""
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
 
 
 def disclaimer() -> None:
     """Show the disclaimer; every page calls this itself (AppTest drops the router's output)."""
     st.caption(f"⚕️ {DISCLAIMER}")
+
+
+def evidence_line(ev: Evidence) -> str:
+    """One reference as Markdown: citation, identifiers, summary (our own catalogue text)."""
+    ids = []
+    if ev.doi:
+        ids.append(f"doi:{ev.doi}")
+    if ev.pmid:
+        ids.append(f"PMID {ev.pmid}")
+    link = f" [source]({ev.url})" if ev.url else ""
+    extra = f" *Caveats: {ev.caveats}*" if ev.caveats else ""
+    return f"- **{ev.citation}** {' · '.join(ids)}{link}  \n  {ev.summary}{extra}"
+
+
+def show_basis(basis: str, ids: Iterable[str], evidence: Sequence[Evidence]) -> None:
+    """An expander with the rule in plain words and each cited source with N and effect size."""
+    wanted = set(ids)
+    with st.expander("Basis"):
+        if basis:
+            st.markdown(f"**Rule:** {basis}")
+        for ev in evidence:
+            if ev.id in wanted:
+                st.markdown(evidence_line(ev))

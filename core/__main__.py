@@ -1,0 +1,211 @@
+"""Command line of shared/contract.md: ``python -m core evaluate|interactions|diary``.
+
+Output is JSON on stdout. Bad input exits 2 with one message on stderr naming what is wrong
+and where; never a traceback. Heavy modules are imported only by the command that needs them,
+so ``evaluate`` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from core import __version__
+from core.errors import InputError
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage mistake as one line and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"error: {message} (see 'python -m core --help')\n")
+
+
+def _read_text(source: str) -> tuple[str, str]:
+    """The text of FILE or of stdin for '-', with the name used in messages."""
+    if source == "-":
+        return sys.stdin.read(), "<stdin>"
+    path = Path(source)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found", where=source) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a file", where=source) from None
+    except OSError as exc:
+        raise InputError(f"cannot read file ({exc.strerror})", where=source) from None
+    try:
+        return raw.decode("utf-8-sig"), source
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", where=source) from None
+
+
+def _profile_error(exc: Exception) -> str:
+    """A readable message for a profile that failed to parse or validate."""
+    from pydantic import ValidationError
+
+    from core.models import format_validation_error
+
+    if isinstance(exc, ValidationError):
+        json_errors = [e for e in exc.errors() if e["type"] == "json_invalid"]
+        if json_errors:
+            return f"invalid JSON: {json_errors[0]['msg']}"
+        if exc.errors() and exc.errors()[0]["type"] == "model_type":
+            return "expected a JSON object (a patient profile)"
+        return format_validation_error(exc)
+    return str(exc)
+
+
+def _looks_like_jsonl(text: str) -> bool:
+    """True when stdin holds several JSON values, one a line, rather than one document."""
+    try:
+        json.loads(text)
+    except json.JSONDecodeError:
+        return sum(1 for line in text.splitlines() if line.strip()) > 1
+    return False
+
+
+def cmd_evaluate(source: str, *, jsonl: bool) -> int:
+    """PatientProfile JSON (or JSON Lines) in, Recommendation JSON out."""
+    from pydantic import ValidationError
+
+    from core.models import PatientProfile
+    from core.rules import evaluate
+
+    text, name = _read_text(source)
+    if jsonl or source.endswith(".jsonl") or (source == "-" and _looks_like_jsonl(text)):
+        return _evaluate_batch(text)
+    if not text.strip():
+        raise InputError("empty input: expected one patient profile as a JSON object", where=name)
+    try:
+        profile = PatientProfile.model_validate_json(text)
+    except ValidationError as exc:
+        raise InputError(_profile_error(exc), where=name) from None
+    sys.stdout.write(evaluate(profile).model_dump_json() + "\n")
+    return EXIT_OK
+
+
+def _evaluate_batch(text: str) -> int:
+    """One profile a line in, one JSON object a line out, in input order; bad lines reported."""
+    from pydantic import ValidationError
+
+    from core.models import PatientProfile
+    from core.rules import evaluate
+
+    out: list[str] = []
+    failed = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            profile = PatientProfile.model_validate_json(line)
+        except ValidationError as exc:
+            failed += 1
+            out.append(json.dumps({"line": number, "error": _profile_error(exc)}))
+            continue
+        out.append(evaluate(profile).model_dump_json())
+        if len(out) >= 2048:
+            sys.stdout.write("\n".join(out) + "\n")
+            out.clear()
+    if out:
+        sys.stdout.write("\n".join(out) + "\n")
+    if failed:
+        sys.stderr.write(f"{failed} line(s) failed; see the objects with an 'error' field\n")
+        return EXIT_BAD_INPUT
+    return EXIT_OK
+
+
+def cmd_interactions(meds: Sequence[str], file: str | None) -> int:
+    """Medication strings (or a file of them, or a FHIR R4 Bundle) in, InteractionReport out."""
+    from core.interactions import check_interactions
+
+    not_current: list[str] = []
+    names = list(meds)
+    if file is not None:
+        from core.fhir import load_medication_file
+
+        loaded = load_medication_file(Path(file))
+        names.extend(loaded.current)
+        not_current = [name for name, _status in loaded.not_current]
+    if not names and not not_current:
+        raise InputError("no medication given: name at least one, or use --file FILE")
+    report = check_interactions(names, not_current=not_current)
+    sys.stdout.write(report.model_dump_json() + "\n")
+    return EXIT_OK
+
+
+def _parse_date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a date as YYYY-MM-DD") from None
+
+
+def cmd_diary(file: str, k2_start: dt.date | None, date_order: str) -> int:
+    """A diary export in, DiarySummary JSON out."""
+    from core.diary import summarize_path
+
+    path = Path(file)
+    if not path.is_file():
+        raise InputError("file not found", where=file)
+    summary = summarize_path(path, k2_start, date_order=date_order)  # type: ignore[arg-type]
+    sys.stdout.write(summary.model_dump_json() + "\n")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the contract's command line."""
+    parser = _Parser(prog="python -m core", description="Cramp Consult command line (JSON out).")
+    parser.add_argument("--version", action="version", version=f"cramp-consult {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    ev = sub.add_parser("evaluate", help="PatientProfile JSON -> Recommendation JSON")
+    ev.add_argument("file", metavar="FILE|-", help="a profile (.json), profiles (.jsonl), or -")
+    ev.add_argument("--jsonl", action="store_true", help="treat the input as JSON Lines")
+
+    ia = sub.add_parser("interactions", help="medications -> vitamin K2 InteractionReport")
+    ia.add_argument("meds", metavar="MED", nargs="*", help="medication as written")
+    ia.add_argument("--file", help="one medication a line, or a FHIR R4 Bundle (.json)")
+
+    di = sub.add_parser("diary", help="cramp diary export -> DiarySummary")
+    di.add_argument("file", metavar="FILE")
+    di.add_argument("--k2-start", type=_parse_date, default=None, help="YYYY-MM-DD")
+    di.add_argument(
+        "--date-order",
+        choices=["auto", "ymd", "mdy", "dmy"],
+        default="auto",
+        help="how to read dates such as 03/04/2024 when the file cannot tell",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "evaluate":
+            return cmd_evaluate(args.file, jsonl=args.jsonl)
+        if args.command == "interactions":
+            return cmd_interactions(args.meds, args.file)
+        return cmd_diary(args.file, args.k2_start, args.date_order)
+    except InputError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # the edge: never a traceback for the user
+        sys.stderr.write(f"internal error: {type(exc).__name__}: {exc}\n")
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

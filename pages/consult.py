@@ -1,0 +1,196 @@
+"""Consult page: a clinician enters the patient's risk factors and reads the recommendation.
+
+Thin by design: the form builds a PatientProfile, ``core.rules.evaluate`` decides, and this
+page only renders the result (status first, then red flags, factors, actions, cautions).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from pydantic import ValidationError
+
+from core.formulary import describe, split_medication_list
+from core.models import (
+    CONDITION_LABELS,
+    SEVERITY_ORDER,
+    SYMPTOM_LABELS,
+    ConditionCode,
+    Finding,
+    PatientProfile,
+    Recommendation,
+    SymptomCode,
+    format_validation_error,
+)
+from core.rules import evaluate
+from ui import (
+    SEVERITY_ICON,
+    SEVERITY_WORD,
+    STRENGTH_ICON,
+    STRENGTH_WORD,
+    disclaimer,
+    md_escape,
+    show_basis,
+)
+
+STATUS_STYLE = {
+    "consult_prescriber": ("error", "⛔"),
+    "evaluate_first": ("warning", "⚠️"),
+    "outside_trial_population": ("info", "ℹ️"),
+    "consider": ("success", "✅"),
+}
+
+st.title("🩺 Consult: nocturnal leg cramps")
+disclaimer()
+
+
+def _form() -> dict[str, object] | None:
+    """The consult form; returns the entered profile as a dict when submitted."""
+    with st.form("consult"):
+        st.subheader("Patient")
+        c1, c2, c3 = st.columns(3)
+        age = c1.number_input("Age (years)", 0, 120, value=70, step=1, key="age")
+        sex = c2.selectbox("Sex", ["unknown", "female", "male", "other"], key="sex")
+        pregnant = c3.checkbox("Pregnant", key="pregnant")
+
+        st.subheader("Cramp pattern")
+        p1, p2 = st.columns([1, 2])
+        per_week = p1.number_input(
+            "Cramps per week (leave empty if unknown)",
+            min_value=0.0,
+            max_value=100.0,
+            value=None,
+            step=0.5,
+            key="cramps_per_week",
+        )
+        symptoms = p2.multiselect(
+            "Symptoms",
+            list(SymptomCode),
+            format_func=lambda s: SYMPTOM_LABELS[s],
+            key="symptoms",
+        )
+
+        st.subheader("Exposures")
+        e1, e2, e3 = st.columns(3)
+        dehydration = e1.checkbox("Dehydration or low fluid intake", key="dehydration")
+        sitting = e2.checkbox("Prolonged sitting", key="prolonged_sitting")
+        standing = e3.checkbox("Prolonged standing", key="prolonged_standing")
+
+        st.subheader("Medications and conditions")
+        m1, m2 = st.columns(2)
+        meds_text = m1.text_area(
+            "Medications, one a line (brand, generic or abbreviation; doses are fine)",
+            height=160,
+            key="medications_text",
+            placeholder="Coumadin 5 mg daily\nHCTZ 25mg\nLipitor 20 mg po qhs",
+        )
+        conditions = m2.multiselect(
+            "Conditions",
+            list(ConditionCode),
+            format_func=lambda c: CONDITION_LABELS[c],
+            key="conditions",
+        )
+        submitted = st.form_submit_button("Get recommendation", type="primary")
+    if not submitted:
+        return None
+    return {
+        "age": int(age),
+        "sex": sex,
+        "pregnant": pregnant,
+        "cramps_per_week": per_week,
+        "dehydration": dehydration,
+        "prolonged_sitting": sitting,
+        "prolonged_standing": standing,
+        "medications": split_medication_list(meds_text or ""),
+        "conditions": list(conditions),
+        "symptoms": list(symptoms),
+    }
+
+
+def _findings(title: str, items: list[Finding], rec: Recommendation, *, flag: bool) -> None:
+    if not items:
+        return
+    st.subheader(title)
+    for f in items:
+        text = f"**{f.label}.** {f.detail}"
+        if flag:
+            st.error(f"⛔ **Red flag:** {text}")
+        else:
+            st.markdown(f"- {text}")
+        show_basis(f.basis, f.evidence, rec.evidence)
+
+
+def _render(rec: Recommendation) -> None:
+    """The recommendation, MDCalc-style: the decision first, then what to do, then evidence."""
+    kind, icon = STATUS_STYLE[rec.k2.status]
+    reasons = "\n".join(f"- {md_escape(r)}" for r in rec.k2.reasons)
+    box = getattr(st, kind)
+    box(f"{icon} **Vitamin K2: {rec.k2.label}** (`{rec.k2.status}`)\n\n{reasons}")
+    show_basis(
+        "K2 status: the first of the four statuses that applies.", rec.k2.evidence, rec.evidence
+    )
+
+    _findings("Red flags", rec.red_flags, rec, flag=True)
+    if rec.differentials:
+        st.subheader("Differentials")
+        for f in rec.differentials:
+            st.warning(f"⚠️ **Differential: {f.label}.** {f.detail}")
+            show_basis(f.basis, f.evidence, rec.evidence)
+    _findings("Contributing factors", rec.risk_factors, rec, flag=False)
+
+    st.subheader("What to do")
+    for a in rec.actions:
+        word = STRENGTH_WORD[a.strength]
+        st.markdown(f"{STRENGTH_ICON[a.strength]} **{word}: {a.label}.** {md_escape(a.detail)}")
+        show_basis(a.basis, a.evidence, rec.evidence)
+
+    if rec.medications:
+        st.subheader("Medications as understood")
+        for med in rec.medications:
+            line = md_escape(describe(med))
+            if med.matched_by == "unresolved":
+                st.warning(f"⚠️ {line} — not recognised: no caution can be given for this name")
+            elif med.matched_by == "fuzzy":
+                st.warning(f"❓ {line} — did you mean this? Check the name.")
+            else:
+                st.markdown(f"- {line}")
+            if med.note:
+                st.caption(md_escape(med.note))
+
+    st.subheader("Cautions")
+    if not rec.cautions:
+        st.markdown("No vitamin K2 caution for the medicines recognised above.")
+    for c in sorted(rec.cautions, key=lambda c: SEVERITY_ORDER[c.severity]):
+        head = f"{SEVERITY_ICON[c.severity]} **{SEVERITY_WORD[c.severity]}: {c.label or c.code}**"
+        body = f"{head} — {md_escape(', '.join(c.applies_to or c.drugs))}\n\n{c.management}"
+        if c.severity == "major":
+            st.error(body)
+        elif c.severity == "moderate":
+            st.warning(body)
+        else:
+            with st.expander(f"{SEVERITY_ICON[c.severity]} Minor: {c.label or c.code}"):
+                st.markdown(body)
+        show_basis(c.mechanism, c.evidence, rec.evidence)
+
+    st.download_button(
+        "Download recommendation (JSON)",
+        rec.model_dump_json(indent=2),
+        file_name="cramp-consult-recommendation.json",
+        mime="application/json",
+        key="download_json",
+    )
+    st.caption(f"Ruleset {rec.ruleset_version}. The basis of every item is one click away.")
+
+
+entered = _form()
+if entered is not None:
+    try:
+        profile = PatientProfile.model_validate(entered)
+    except ValidationError as exc:
+        st.session_state.pop("consult_result", None)
+        st.error(f"Please check the form: {format_validation_error(exc)}")
+    else:
+        st.session_state["consult_result"] = evaluate(profile)
+
+result = st.session_state.get("consult_result")
+if isinstance(result, Recommendation):
+    _render(result)

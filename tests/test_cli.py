@@ -1,0 +1,166 @@
+"""The command line of shared/contract.md: JSON out, exit 2 with one clear message on bad input."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core.__main__ import main
+from core.models import InteractionReport, Recommendation
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(args: list[str], stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "core", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+
+
+def call(
+    args: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    stdin: str = "",
+) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_evaluate_a_file_as_a_real_process(tmp_path: Path) -> None:
+    f = tmp_path / "p.json"
+    f.write_text(json.dumps({"age": 70, "cramps_per_week": 3, "medications": ["Coumadin"]}))
+    proc = run(["evaluate", str(f)])
+    assert proc.returncode == 0, proc.stderr
+    rec = Recommendation.model_validate_json(proc.stdout)
+    assert rec.k2.status == "consult_prescriber"
+
+
+def test_evaluate_stdin(capsys: pytest.CaptureFixture[str], mp: pytest.MonkeyPatch) -> None:
+    code, out, _ = call(["evaluate", "-"], capsys, mp, stdin='{"age": 80, "cramps_per_week": 4}')
+    assert code == 0
+    assert json.loads(out)["k2"]["status"] == "consider"
+
+
+@pytest.fixture
+def mp(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    return monkeypatch
+
+
+@pytest.mark.parametrize(
+    ("doc", "words"),
+    [
+        (
+            '{"age": 70, "medicatons": ["warfarin"]}',
+            ["medicatons", "allowed fields", "medications"],
+        ),
+        ('{"age": 70, "conditions": ["gout"]}', ["conditions.0", "diabetes"]),
+        ('{"age": 170}', ["age"]),
+        ("{}", ["age", "required"]),
+        ('{"age": 70,', ["invalid JSON"]),
+        ("[1, 2]", ["JSON object"]),
+        ("", ["empty"]),
+    ],
+)
+def test_bad_profile_exits_2_with_one_clear_message(
+    doc: str, words: list[str], capsys: pytest.CaptureFixture[str], mp: pytest.MonkeyPatch
+) -> None:
+    code, out, err = call(["evaluate", "-"], capsys, mp, stdin=doc)
+    assert code == 2
+    assert out == ""
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    for w in words:
+        assert w in err
+
+
+def test_missing_file_exits_2(capsys: pytest.CaptureFixture[str], mp: pytest.MonkeyPatch) -> None:
+    code, out, err = call(["evaluate", "/nonexistent/p.json"], capsys, mp)
+    assert (code, out) == (2, "")
+    assert "/nonexistent/p.json" in err and "not found" in err
+
+
+def test_jsonl_batch_keeps_order_and_reports_bad_lines(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"age": 70, "cramps_per_week": 3}),
+        '{"age": "old"}',
+        "",
+        json.dumps({"age": 40, "medications": ["Lasix"]}),
+        '{"age": 70, "medicatons": []}',
+    ]
+    f = tmp_path / "batch.jsonl"
+    f.write_text("\n".join(lines) + "\n")
+    proc = run(["evaluate", str(f)])
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    out = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert len(out) == 4
+    assert out[0]["k2"]["status"] == "consider"
+    assert out[1]["line"] == 2 and "age" in out[1]["error"]
+    assert out[2]["k2"]["status"] == "outside_trial_population"
+    assert out[3]["line"] == 5 and "medicatons" in out[3]["error"]
+
+
+def test_jsonl_all_good_exits_0(capsys: pytest.CaptureFixture[str], mp: pytest.MonkeyPatch) -> None:
+    stdin = '{"age": 70}\n{"age": 71}\n'
+    code, out, _ = call(["evaluate", "-"], capsys, mp, stdin=stdin)
+    assert code == 0
+    assert [Recommendation.model_validate_json(x).k2.status for x in out.splitlines()] == [
+        "consider",
+        "consider",
+    ]
+
+
+def test_usage_errors_exit_2_without_traceback() -> None:
+    for args in (["frobnicate"], [], ["diary"], ["diary", "x.csv", "--k2-start", "2024-13-40"]):
+        proc = run(args)
+        assert proc.returncode == 2, args
+        assert proc.stdout == ""
+        assert "Traceback" not in proc.stderr
+        assert proc.stderr.strip()
+
+
+def test_version() -> None:
+    proc = run(["--version"])
+    assert proc.returncode == 0
+    assert "cramp-consult" in proc.stdout
+
+
+def test_interactions_args(capsys: pytest.CaptureFixture[str], mp: pytest.MonkeyPatch) -> None:
+    code, out, _ = call(["interactions", "Coumadin 5 mg", "Zzyxqorb"], capsys, mp)
+    assert code == 0
+    report = InteractionReport.model_validate_json(out)
+    assert report.cautions[0].code == "vka_interaction"
+    assert report.unresolved == ["Zzyxqorb"]
+    assert {e.id for e in report.evidence} >= set(report.cautions[0].evidence)
+
+
+def test_interactions_file_of_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], mp: pytest.MonkeyPatch
+) -> None:
+    f = tmp_path / "meds.txt"
+    f.write_text("Xarelto 20 mg\n\nQuestran 4 g\n")
+    code, out, _ = call(["interactions", "--file", str(f)], capsys, mp)
+    assert code == 0
+    codes = {c.code for c in InteractionReport.model_validate_json(out).cautions}
+    assert {"doac_no_known_interaction", "absorption_reduced"} <= codes
+
+
+def test_interactions_without_input_exits_2(
+    capsys: pytest.CaptureFixture[str], mp: pytest.MonkeyPatch
+) -> None:
+    code, out, err = call(["interactions"], capsys, mp)
+    assert (code, out) == (2, "")
+    assert "medication" in err
