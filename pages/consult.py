@@ -6,6 +6,8 @@ page only renders the result (status first, then red flags, factors, actions, ca
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 from pydantic import ValidationError
 
@@ -21,6 +23,7 @@ from core.models import (
     SymptomCode,
     format_validation_error,
 )
+from core.report import cds_hooks_cards, note_text
 from core.rules import evaluate
 from ui import (
     SEVERITY_ICON,
@@ -171,12 +174,27 @@ def _render(rec: Recommendation) -> None:
                 st.markdown(body)
         show_basis(c.mechanism, c.evidence, rec.evidence)
 
-    st.download_button(
+    d1, d2, d3 = st.columns(3)
+    d1.download_button(
         "Download recommendation (JSON)",
         rec.model_dump_json(indent=2),
         file_name="cramp-consult-recommendation.json",
         mime="application/json",
         key="download_json",
+    )
+    d2.download_button(
+        "Download note (text)",
+        note_text(rec),
+        file_name="cramp-consult-note.txt",
+        mime="text/plain",
+        key="download_note",
+    )
+    d3.download_button(
+        "Download CDS Hooks cards (JSON)",
+        json.dumps(cds_hooks_cards(rec), indent=2),
+        file_name="cramp-consult-cards.json",
+        mime="application/json",
+        key="download_cards",
     )
     st.caption(f"Ruleset {rec.ruleset_version}. The basis of every item is one click away.")
 
