@@ -1,0 +1,247 @@
+"""Interaction checker: vitamin K2 (MK-7) cautions for a pasted list or a FHIR R4 Bundle.
+
+The pharmacist's view. A thin page: the form goes in, ``core`` decides, the result is shown.
+Names typed by the user are shown with ``st.text`` or escaped, never as live markdown.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TypedDict
+
+import streamlit as st
+
+import ui
+from core.errors import InputError
+from core.fhir import BundleMedications, read_bundle
+from core.formulary import (
+    MATCH_KIND_LABELS,
+    confirmation_choices,
+    describe,
+    describe_name,
+    split_medication_list,
+    unrecognised_parts,
+)
+from core.interactions import SEVERITY_LEGEND, check_interactions, counselling_text
+from core.models import Caution, Evidence, InteractionReport, ResolvedMedication
+
+TEXT_KEY = "ix_text"
+FILE_KEY = "ix_file"
+INPUT_KEY = "ix_inputs"
+CONFIRM_KEY = "ix_confirmed"
+
+_BOX = {"major": st.error, "moderate": st.warning, "minor": st.info}
+_MD_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
+
+
+class _Inputs(TypedDict):
+    """What the last submit read: pasted names, and what a FHIR Bundle gave (names only).
+
+    A plain dict, because session state outlives this module: the page re-runs and a class
+    defined here would be a new class on every run.
+    """
+
+    texts: list[str]
+    current: list[str]
+    not_current: list[tuple[str, str]]
+    skipped: int
+    source: str
+    error: str | None
+
+
+def _esc(text: str) -> str:
+    """Escape user text for a markdown body: every ASCII punctuation mark gets a backslash."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def _confirm(text: str, name: str) -> None:
+    st.session_state.setdefault(CONFIRM_KEY, {})[text] = name
+
+
+def _submit() -> None:
+    """Read the form into session state; a bad Bundle leaves an error, not a traceback."""
+    texts = split_medication_list(st.session_state.get(TEXT_KEY) or "")
+    upload = st.session_state.get(FILE_KEY)
+    bundle: BundleMedications | None = None
+    error: str | None = None
+    if upload is not None:
+        try:
+            bundle = read_bundle(upload.getvalue(), source=upload.name)
+        except InputError as exc:
+            error = str(exc)
+    st.session_state[INPUT_KEY] = _Inputs(
+        texts=texts,
+        current=list(bundle.current) if bundle else [],
+        not_current=list(bundle.not_current) if bundle else [],
+        skipped=len(bundle.skipped) if bundle else 0,
+        source=bundle.source if bundle else "",
+        error=error,
+    )
+    st.session_state[CONFIRM_KEY] = {}
+
+
+def _render_caution(c: Caution, refs: dict[str, Evidence]) -> None:
+    icon = ui.SEVERITY_ICON[c.severity]
+    body = "\n\n".join(
+        [
+            f"**{icon} {c.severity.capitalize()}: {c.label}**",
+            f"**Pair:** {c.pair}",
+            f"**Applies to:** {_esc('; '.join(c.applies_to))}",
+            f"**Clinical effect:** {c.clinical_effect}",
+            f"**Management:** {c.management}",
+            f"**Documentation:** {c.documentation}",
+        ]
+    )
+    _BOX[c.severity](body)
+    with st.expander(f"Basis: {c.label}"):
+        st.markdown(f"**Mechanism:** {c.mechanism}")
+        for eid in c.evidence:
+            ev = refs.get(eid)
+            if ev is None:
+                continue
+            link = f"https://doi.org/{ev.doi}" if ev.doi else ev.url
+            where = f" [{link}]({link})" if link else ""
+            st.markdown(f"- **[{ev.id}]** {ev.citation}{where}  \n  {ev.summary}")
+
+
+def _render_medication(i: int, med: ResolvedMedication, confirmed: dict[str, str]) -> None:
+    st.text(describe(med))
+    st.caption(f"Matched by: {MATCH_KIND_LABELS[med.matched_by]}")
+    if med.note:
+        st.text(f"Note: {med.note}")
+    choices = [] if med.input in confirmed else confirmation_choices(med)
+    if med.matched_by == "unresolved":
+        st.warning(f"{_esc(med.input)}: not recognised — no caution can be given for this name.")
+    for part in unrecognised_parts(med):
+        st.warning(f"{_esc(part)}: not recognised — no caution can be given for this part.")
+    if choices and med.matched_by != "unresolved":
+        used = (
+            " Until confirmed, the first suggestion is used." if med.matched_by == "fuzzy" else ""
+        )
+        st.warning(
+            "Did you mean " + " or ".join(_esc(describe_name(c)) for c in choices) + "?" + used
+        )
+    if not choices:
+        return
+    if med.matched_by == "unresolved":
+        st.caption("Did you mean:")
+    cols = st.columns(len(choices) + 1)
+    for j, name in enumerate(choices):
+        cols[j].button(
+            f"Confirm {name}",
+            key=f"ix_confirm_{i}_{j}",
+            on_click=_confirm,
+            args=(med.input, name),
+        )
+    if med.matched_by != "unresolved":
+        cols[-1].button(
+            "None of these",
+            key=f"ix_reject_{i}",
+            on_click=_confirm,
+            args=(med.input, ""),
+        )
+
+
+def _render_report(report: InteractionReport, inputs: _Inputs) -> None:
+    confirmed: dict[str, str] = st.session_state.get(CONFIRM_KEY, {})
+    refs = {e.id: e for e in report.evidence}
+    st.subheader("Cautions")
+    with st.expander("Severity legend"):
+        for sev, text in SEVERITY_LEGEND.items():
+            st.markdown(f"{ui.SEVERITY_ICON[sev]} **{sev.capitalize()}**: {text}")
+    if report.cautions:
+        for c in report.cautions:
+            if c.severity != "minor":
+                _render_caution(c, refs)
+        minor = [c for c in report.cautions if c.severity == "minor"]
+        if minor:
+            # Fewer, sharper messages: minor items stay one click away (shared/design.md).
+            label = f"{ui.SEVERITY_ICON['minor']} Minor cautions ({len(minor)})"
+            with st.expander(label + ": no change suggested on this evidence"):
+                for c in minor:
+                    _render_caution(c, refs)
+    else:
+        st.success("No vitamin K2 caution for the recognised names.")
+    if report.unresolved:
+        st.warning(
+            f"{len(report.unresolved)} name(s) not recognised: no caution can be given for them. "
+            "Check them by hand."
+        )
+
+    st.subheader("Medications as understood")
+    for i, med in enumerate(report.medications):
+        with st.container(border=True):
+            _render_medication(i, med, confirmed)
+
+    if report.not_current or inputs["skipped"]:
+        st.subheader("Not current (from the FHIR Bundle)")
+        st.caption("Stopped, completed, cancelled or not taken: listed, but no caution is given.")
+        for med in report.not_current:
+            st.text(describe(med) + (f"  [{med.note}]" if med.note else ""))
+        if inputs["skipped"]:
+            st.caption(f"{inputs['skipped']} entered-in-error statement(s) left out.")
+
+    st.subheader("Counselling panel")
+    text = counselling_text(report)
+    with st.expander("Counselling text (printable)"):
+        st.code(text, language=None, wrap_lines=True)
+    st.download_button(
+        "Download counselling text (.txt)",
+        data=text,
+        file_name="k2-counselling.txt",
+        mime="text/plain",
+        key="ix_download_text",
+        on_click="ignore",
+    )
+    st.download_button(
+        "Download report (JSON)",
+        data=report.model_dump_json(indent=2),
+        file_name="k2-interaction-report.json",
+        mime="application/json",
+        key="ix_download_json",
+        on_click="ignore",
+    )
+
+
+def main() -> None:
+    """The page body."""
+    ui.disclaimer()
+    st.title("Interaction checker: vitamin K2 (MK-7)")
+    st.caption(
+        "For pharmacists and prescribers. Paste a medication list as written (brands, doses, "
+        "abbreviations and typos are fine) or upload a FHIR R4 Bundle. Each caution shows its "
+        "basis; names the checker does not recognise are listed, never assumed safe."
+    )
+    with st.form("ix_form"):
+        st.text_area(
+            "Medication list",
+            key=TEXT_KEY,
+            height=180,
+            placeholder="Coumadin 5 mg po daily\nLipitor 20 mg qhs\nlisinopril/HCTZ 20/12.5",
+            help="One a line, or separated by commas or semicolons.",
+            persist_state="session",
+        )
+        st.file_uploader("Or a FHIR R4 Bundle (.json)", type=["json"], key=FILE_KEY)
+        st.form_submit_button("Check interactions", type="primary", on_click=_submit)
+
+    inputs: _Inputs | None = st.session_state.get(INPUT_KEY)
+    if not inputs:
+        return
+    if inputs["error"]:
+        st.error(_esc(inputs["error"]))
+        return
+    current = [*inputs["texts"], *inputs["current"]]
+    if not current and not inputs["not_current"]:
+        st.info("Nothing to check: paste a medication list or upload a FHIR R4 Bundle.")
+        return
+    if inputs["source"]:
+        st.caption(f"Read from a {inputs['source']}.")
+    report = check_interactions(
+        current,
+        not_current=inputs["not_current"],
+        confirmed=st.session_state.get(CONFIRM_KEY, {}),
+    )
+    _render_report(report, inputs)
+
+
+main()
