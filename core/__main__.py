@@ -128,14 +128,14 @@ def cmd_interactions(meds: Sequence[str], file: str | None) -> int:
     """Medication strings (or a file of them, or a FHIR R4 Bundle) in, InteractionReport out."""
     from core.interactions import check_interactions
 
-    not_current: list[str] = []
+    not_current: list[tuple[str, str]] = []
     names = list(meds)
     if file is not None:
         from core.fhir import load_medication_file
 
         loaded = load_medication_file(Path(file))
         names.extend(loaded.current)
-        not_current = [name for name, _status in loaded.not_current]
+        not_current = list(loaded.not_current)
     if not names and not not_current:
         raise InputError("no medication given: name at least one, or use --file FILE")
     report = check_interactions(names, not_current=not_current)

@@ -154,7 +154,7 @@ RULESET_VERSION: str = "2026.11.1"
 """Kept equal to ``ruleset().ruleset_version`` (a test checks); used without loading the data."""
 
 DIURETIC_CLASSES = frozenset({"thiazide_diuretic", "loop_diuretic", "potassium_sparing_diuretic"})
-ANTITHROMBOTIC_CLASSES = frozenset({"doac", "antiplatelet", "heparin"})
+ANTITHROMBOTIC_CLASSES = frozenset({"doac", "antiplatelet", "heparin", "other_anticoagulant"})
 
 
 def _fmt_number(value: float) -> str:
@@ -271,7 +271,7 @@ def evaluate(profile: PatientProfile) -> Recommendation:
         "secondary": _join(
             f.label.lower()
             for kind in ("red_flag", "differential", "risk_factor")
-            for f in found[kind]  # type: ignore[index]
+            for f in found[kind]
             if kind != "risk_factor" or f"condition:{f.code}" in facts
         ),
     }

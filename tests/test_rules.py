@@ -34,8 +34,10 @@ def finding_codes(rec: Recommendation) -> set[str]:
 
 def cited_ids(rec: Recommendation) -> set[str]:
     ids = set(rec.k2.evidence)
-    for item in [*rec.risk_factors, *rec.red_flags, *rec.differentials, *rec.actions]:
-        ids.update(item.evidence)
+    for finding in [*rec.risk_factors, *rec.red_flags, *rec.differentials]:
+        ids.update(finding.evidence)
+    for action in rec.actions:
+        ids.update(action.evidence)
     for c in rec.cautions:
         ids.update(c.evidence)
     return ids

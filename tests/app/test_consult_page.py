@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from streamlit.testing.v1 import AppTest
 
 from core.models import ConditionCode, SymptomCode
 
-PAGE = "pages/consult.py"
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = str(ROOT / "pages" / "consult.py")
 
 
 def fresh() -> AppTest:
@@ -94,7 +97,7 @@ def test_input_survives_a_submit() -> None:
 
 
 def test_router_shows_the_consult_first() -> None:
-    at = AppTest.from_file("app.py", default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
     assert not at.exception
     assert any("Consult" in t.value for t in at.title)
