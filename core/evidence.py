@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from core.models import Evidence
@@ -24,11 +24,15 @@ def catalogue() -> dict[str, Evidence]:
     return by_id
 
 
-def resolve(ids: list[str] | set[str] | tuple[str, ...]) -> list[Evidence]:
+def resolve(ids: list[str] | set[str] | tuple[str, ...] | frozenset[str]) -> list[Evidence]:
     """The records for ``ids`` in catalogue order; an unknown id is a programming error."""
+    return list(_resolve(frozenset(ids)))
+
+
+@lru_cache(maxsize=4096)
+def _resolve(wanted: frozenset[str]) -> tuple[Evidence, ...]:
     cat = catalogue()
-    missing = [i for i in ids if i not in cat]
+    missing = sorted(wanted - cat.keys())
     if missing:
         raise KeyError(f"unknown evidence ids: {missing}")
-    wanted = set(ids)
-    return [e for i, e in cat.items() if i in wanted]
+    return tuple(e for i, e in cat.items() if i in wanted)

@@ -698,6 +698,7 @@ def _resolution(text: str) -> _Resolution:
     return _resolve_tokens(_normalised(text))
 
 
+@lru_cache(maxsize=16384)
 def resolve_medication(text: str) -> ResolvedMedication:
     """Resolve one medication string as written to its generic ingredient(s).
 
@@ -705,7 +706,8 @@ def resolve_medication(text: str) -> ResolvedMedication:
     brand and abbreviation names (and ATC codes), then a typo-tolerant match with a cutoff and
     a margin over the runner-up. A combination resolves to every ingredient, and ``matched_by``
     is the weakest match among its parts. Never raises on a string; what cannot be recognised
-    is returned as ``unresolved`` and stays in the output.
+    is returned as ``unresolved`` and stays in the output. Cached on the exact string: the
+    result is a frozen model shared between callers, so treat it as read-only.
     """
     return _build(text, _resolution(text))
 

@@ -142,38 +142,54 @@ def _hits(rule: InteractionRule, generics: Sequence[str], classes: Sequence[str]
     return hits
 
 
-@lru_cache(maxsize=2048)
-def _cautions_cached(keys: tuple[_MedKey, ...]) -> tuple[Caution, ...]:
-    out: list[tuple[int, int, Caution]] = []
+@lru_cache(maxsize=16384)
+def _entry_hits(key: _MedKey) -> tuple[tuple[int, tuple[str, ...], str], ...]:
+    """For one entry: each rule it triggers (by data order), its generics and its label."""
+    text, generics, classes, matched_by, note = key
+    out: list[tuple[int, tuple[str, ...], str]] = []
     for order, rule in enumerate(_rules()):
-        drugs: list[str] = []
-        applies: list[str] = []
-        for text, generics, classes, matched_by, note in keys:
-            hits = _hits(rule, generics, classes)
-            if not hits:
-                continue
+        hits = _hits(rule, generics, classes)
+        if hits:
+            out.append((order, tuple(hits), _applies_to(text, matched_by, note, hits)))
+    return tuple(out)
+
+
+@lru_cache(maxsize=16384)
+def _caution(order: int, drugs: tuple[str, ...], applies: tuple[str, ...]) -> tuple[Caution, bytes]:
+    """One caution for the entries it applies to, with its JSON (shared across lists)."""
+    rule = _rules()[order]
+    caution = Caution(
+        code=rule.code,
+        severity=rule.severity,
+        drugs=list(drugs),
+        management=rule.management,
+        evidence=list(rule.evidence),
+        label=rule.label,
+        pair=rule.pair.replace("{drug}", ", ".join(drugs)),
+        applies_to=list(applies),
+        mechanism=rule.mechanism,
+        clinical_effect=rule.clinical_effect,
+        documentation=rule.documentation,
+    )
+    return caution, caution.__pydantic_serializer__.to_json(caution)
+
+
+@lru_cache(maxsize=8192)
+def _cautions_cached(keys: tuple[_MedKey, ...]) -> tuple[tuple[Caution, bytes], ...]:
+    by_rule: dict[int, tuple[list[str], list[str]]] = {}
+    for key in keys:
+        for order, hits, entry in _entry_hits(key):
+            drugs, applies = by_rule.setdefault(order, ([], []))
             drugs.extend(g for g in hits if g not in drugs)
-            entry = _applies_to(text, matched_by, note, hits)
             if entry not in applies:
                 applies.append(entry)
-        if not drugs:
-            continue
-        caution = Caution(
-            code=rule.code,
-            severity=rule.severity,
-            drugs=drugs,
-            management=rule.management,
-            evidence=list(rule.evidence),
-            label=rule.label,
-            pair=rule.pair.replace("{drug}", ", ".join(drugs)),
-            applies_to=applies,
-            mechanism=rule.mechanism,
-            clinical_effect=rule.clinical_effect,
-            documentation=rule.documentation,
-        )
-        out.append((SEVERITY_ORDER[rule.severity], order, caution))
-    out.sort(key=lambda t: (t[0], t[1]))
-    return tuple(c for _, _, c in out)
+    rules = _rules()
+    ranked = sorted(by_rule, key=lambda order: (SEVERITY_ORDER[rules[order].severity], order))
+    return tuple(
+        _caution(order, tuple(by_rule[order][0]), tuple(by_rule[order][1]))
+        for order in ranked
+        if by_rule[order][0]
+    )
 
 
 def cautions_for(meds: Sequence[ResolvedMedication]) -> list[Caution]:
@@ -183,7 +199,12 @@ def cautions_for(meds: Sequence[ResolvedMedication]) -> list[Caution]:
     written (``applies_to``, e.g. ``Coumadin (warfarin)``). Unresolved entries trigger
     nothing, which is why callers must show them. Pure and cached.
     """
-    return list(_cautions_cached(tuple(_key(m) for m in meds)))
+    return [c for c, _ in _cautions_cached(tuple(_key(m) for m in meds))]
+
+
+def cautions_json(meds: Sequence[ResolvedMedication]) -> bytes:
+    """``cautions_for(meds)`` as a JSON array (UTF-8), from cached pieces; for batches."""
+    return b"[" + b",".join(j for _, j in _cautions_cached(tuple(_key(m) for m in meds))) + b"]"
 
 
 def _with_status(med: ResolvedMedication, status: str) -> ResolvedMedication:

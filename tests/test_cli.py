@@ -164,3 +164,21 @@ def test_interactions_without_input_exits_2(
     code, out, err = call(["interactions"], capsys, mp)
     assert (code, out) == (2, "")
     assert "medication" in err
+
+
+def test_large_batch_in_parallel_keeps_input_order(tmp_path: Path) -> None:
+    from core.__main__ import PARALLEL_MIN_LINES
+
+    n = PARALLEL_MIN_LINES + 7
+    lines = [json.dumps({"age": 18 + i % 100, "cramps_per_week": i % 5}) for i in range(n)]
+    lines[n - 3] = '{"age": -1}'
+    f = tmp_path / "many.jsonl"
+    f.write_text("\n".join(lines) + "\n")
+    proc = run(["evaluate", str(f)])
+    assert proc.returncode == 2  # one bad line
+    out = proc.stdout.splitlines()
+    assert len(out) == n
+    assert json.loads(out[n - 3]) == {"line": n - 2, "error": json.loads(out[n - 3])["error"]}
+    for i in (0, 1, 999, 1000, 2500, n - 1):
+        reasons = json.loads(out[i])["k2"]["reasons"]
+        assert reasons[0].startswith(f"Age {18 + i % 100}:"), (i, reasons[0])

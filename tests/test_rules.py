@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from core.evidence import catalogue
 from core.models import PatientProfile, Recommendation, SymptomCode
-from core.rules import RULESET_VERSION, describe_rules, evaluate, ruleset
+from core.rules import RULESET_VERSION, describe_rules, evaluate, evaluate_json, ruleset
 from tests.strategies import NON_VKA_MEDS, profile_dicts, profiles
 
 RED_FLAG_SYMPTOMS = [
@@ -277,3 +277,9 @@ def test_about_page_lists_every_rule_from_data() -> None:
     assert {f.code for f in ruleset().findings} <= listed
     assert {a.code for a in ruleset().actions} <= listed
     assert all(item["evidence"] for items in described.values() for item in items)
+
+
+@settings(max_examples=200, deadline=None)
+@given(profiles())
+def test_batch_json_equals_the_model_json(profile: PatientProfile) -> None:
+    assert evaluate_json(profile) == evaluate(profile).model_dump_json()
