@@ -10,6 +10,8 @@ import streamlit as st
 
 from core import __version__
 from core.evidence import catalogue
+from core.formulary import CLASS_LABELS
+from core.interactions import interaction_rules
 from core.rules import describe_rules, ruleset
 from ui import disclaimer, evidence_line
 
@@ -52,6 +54,18 @@ for group, items in describe_rules(rules).items():
         with st.expander(f"{item['label']} (`{item['code']}`)"):
             st.markdown(f"**When:** {item['when']}\n\n**Says:** {item['says']}")
             st.caption(f"Sources: {item['evidence']}")
+
+st.header("Vitamin K2 interaction cautions")
+for rule in interaction_rules():
+    with st.expander(f"{rule.severity.capitalize()}: {rule.label} (`{rule.code}`)"):
+        triggers = ", ".join(
+            sorted(CLASS_LABELS.get(c, c) for c in rule.classes) + sorted(rule.generics)
+        )
+        st.markdown(
+            f"**When the list holds:** {triggers}\n\n**Mechanism:** {rule.mechanism}\n\n"
+            f"**Management:** {rule.management}\n\n**Documentation:** {rule.documentation}"
+        )
+        st.caption("Sources: " + "; ".join(catalogue()[i].citation for i in rule.evidence))
 
 st.header("Sources")
 for ev in catalogue().values():
