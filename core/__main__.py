@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, cast
 
 from core import __version__
 from core.errors import InputError
@@ -231,12 +231,12 @@ def _parse_date(value: str) -> dt.date:
 
 def cmd_diary(file: str, k2_start: dt.date | None, date_order: str) -> int:
     """A diary export in, DiarySummary JSON out."""
-    from core.diary import summarize_path
+    from core.diary import DateOrder, summarize_path
 
     path = Path(file)
     if not path.is_file():
         raise InputError("file not found", where=file)
-    summary = summarize_path(path, k2_start, date_order=date_order)  # type: ignore[arg-type]
+    summary = summarize_path(path, k2_start, date_order=cast("DateOrder", date_order))
     sys.stdout.write(summary.model_dump_json() + "\n")
     return EXIT_OK
 
