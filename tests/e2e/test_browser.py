@@ -16,7 +16,7 @@ def _only_loopback(page: Any) -> None:
 
 
 def test_consult_end_to_end(page: Any, server: str) -> None:
-    page.goto(f"{server}/consult")
+    page.goto(f"{server}/")  # the consult is the default page, served at the root
     page.get_by_text("Decision support for clinicians").first.wait_for()
     page.get_by_label("Medications, one a line").fill("Coumadin 5 mg daily\nLasix 40mg")
     page.get_by_role("button", name="Get recommendation").click()
@@ -26,8 +26,13 @@ def test_consult_end_to_end(page: Any, server: str) -> None:
 
 
 def test_every_page_opens_with_its_disclaimer(page: Any, server: str) -> None:
-    for path in ("consult", "interactions", "diary", "about"):
+    for path in ("", "interactions", "diary", "about"):
         page.goto(f"{server}/{path}")
         page.get_by_text("not a substitute for clinical judgement").first.wait_for()
+        assert page.get_by_text("Page not found").count() == 0, path
         assert page.get_by_test_id("stException").count() == 0, path
+    nav = page.get_by_test_id("stSidebarNav")
+    for title in ("Consult", "Interaction checker", "Cramp diary", "About / how it decides"):
+        assert nav.get_by_text(title, exact=True).count() == 1, title
+    assert nav.get_by_text("app", exact=True).count() == 0  # no auto-listed pages folder
     _only_loopback(page)
