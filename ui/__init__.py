@@ -24,12 +24,12 @@ STRENGTH_WORD = {
     "not_recommended": "Not recommended",
 }
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+_MD_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
 
 
 def md_escape(text: str) -> str:
     """Escape Markdown so typed or uploaded text shows as text, never as links or markup."""
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
 def disclaimer() -> None:

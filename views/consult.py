@@ -151,7 +151,7 @@ def _render(rec: Recommendation) -> None:
         for med in rec.medications:
             line = md_escape(describe(med))
             if med.matched_by == "unresolved":
-                st.warning(f"⚠️ {line} — not recognised: no caution can be given for this name")
+                st.warning(f"⚠️ {line} — no caution can be given for this name")
             elif med.matched_by == "fuzzy":
                 st.warning(f"❓ {line} — did you mean this? Check the name.")
             else:

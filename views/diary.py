@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
@@ -33,11 +31,10 @@ from core.diary import (
     read_diary,
     readable_errors,
     safe_csv,
-    summarize,
 )
+from core.diary_view import DiaryView, build_diary_view
 from core.errors import InputError
 from core.evidence import catalogue
-from core.models import DiarySummary
 
 SAMPLES_DIR = Path(__file__).resolve().parents[1] / "samples"
 SAMPLES: dict[str, str] = {
@@ -51,32 +48,6 @@ SAMPLES: dict[str, str] = {
     "ambiguous_dates.tsv": "Ambiguous day/month dates",
 }
 MAX_TABLE_ROWS = 2000
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&])")
-
-
-def plain(text: str) -> str:
-    """Escape Markdown so text that came from a file is shown literally."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
-
-
-@dataclass(frozen=True)
-class ChartView:
-    """One chart as its Vega-Lite spec (aggregated rows only) and its data table."""
-
-    name: str
-    title: str
-    spec: dict[str, Any]
-    table: pd.DataFrame
-
-
-@dataclass(frozen=True)
-class DiaryView:
-    """Everything the page shows for one diary and one K2 date (small, cacheable)."""
-
-    summary: DiarySummary
-    k2: analytics.K2Result | None
-    weeks_observed: float
-    charts: tuple[ChartView, ...]
 
 
 def _order(date_order: str) -> DateOrder:
@@ -112,62 +83,7 @@ def build_view(
 ) -> DiaryView:
     """Summary, and the charts built in core from aggregated frames, as cached specs."""
     table = load_table(key, filename, date_order, column_map, _data)
-    frame = table.episodes
-    if exclude_duplicates:
-        frame = frame[frame["duplicate_of"].isna()]
-    summary = summarize(table, k2_start, exclude_duplicates=exclude_duplicates)
-    weekly = analytics.weekly_series(frame)
-    trend = analytics.severity_trend(frame)
-    durations = analytics.duration_distribution(frame)
-    heatmap = analytics.night_heatmap(frame)
-    sides = analytics.side_breakdown(frame)
-    views = [
-        ChartView(
-            "cramps_per_week",
-            "Cramps per week",
-            charts.weekly_frequency_chart(weekly, k2_start).to_dict(),
-            charts.weekly_frequency_table(weekly, k2_start),
-        )
-    ]
-    if len(trend):
-        views.append(
-            ChartView(
-                "severity",
-                "Severity over time",
-                charts.severity_trend_chart(trend, table.severity_scale).to_dict(),
-                charts.severity_trend_table(trend),
-            )
-        )
-    if int(durations["entries"].sum()):
-        views.append(
-            ChartView(
-                "duration",
-                "Duration",
-                charts.duration_chart(durations).to_dict(),
-                charts.duration_table(durations),
-            )
-        )
-    if int(heatmap["episodes"].sum()):
-        views.append(
-            ChartView(
-                "time_of_night",
-                "Time of night",
-                charts.night_heatmap_chart(heatmap).to_dict(),
-                charts.night_heatmap_table(heatmap),
-            )
-        )
-    if int(sides["episodes"].iloc[:3].sum()):
-        views.append(
-            ChartView(
-                "side", "Which leg", charts.side_chart(sides).to_dict(), charts.side_table(sides)
-            )
-        )
-    return DiaryView(
-        summary=summary,
-        k2=analytics.compare_k2(frame, k2_start) if k2_start else None,
-        weeks_observed=analytics.observed_days(frame) / 7.0,
-        charts=tuple(views),
-    )
+    return build_diary_view(table, k2_start, exclude_duplicates=exclude_duplicates)
 
 
 def _reset_source(sample: str | None) -> None:
@@ -420,7 +336,7 @@ def main() -> None:
             table = load_table(key, filename, date_order, mapping, data)
         except MissingColumnsError as exc:
             if mapping:
-                st.error(plain(exc.message))
+                st.error(ui.md_escape(exc.message))
                 return
             answer = ask_mapping(exc, token)
             if answer is None:
@@ -428,7 +344,7 @@ def main() -> None:
             mapping = answer
             continue
         except InputError as exc:
-            st.error(f"This file cannot be read: {plain(exc.message)}")
+            st.error(f"This file cannot be read: {ui.md_escape(exc.message)}")
             return
         if table.ambiguous_dates and date_order == "auto":
             order = ask_date_order(table, token)

@@ -6,7 +6,6 @@ Names typed by the user are shown with ``st.text`` or escaped, never as live mar
 
 from __future__ import annotations
 
-import re
 from typing import TypedDict
 
 import streamlit as st
@@ -31,7 +30,6 @@ INPUT_KEY = "ix_inputs"
 CONFIRM_KEY = "ix_confirmed"
 
 _BOX = {"major": st.error, "moderate": st.warning, "minor": st.info}
-_MD_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
 
 
 class _Inputs(TypedDict):
@@ -47,11 +45,6 @@ class _Inputs(TypedDict):
     skipped: int
     source: str
     error: str | None
-
-
-def _esc(text: str) -> str:
-    """Escape user text for a markdown body: every ASCII punctuation mark gets a backslash."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
 def _confirm(text: str, name: str) -> None:
@@ -86,7 +79,7 @@ def _render_caution(c: Caution, refs: dict[str, Evidence]) -> None:
         [
             f"**{icon} {c.severity.capitalize()}: {c.label}**",
             f"**Pair:** {c.pair}",
-            f"**Applies to:** {_esc('; '.join(c.applies_to))}",
+            f"**Applies to:** {ui.md_escape('; '.join(c.applies_to))}",
             f"**Clinical effect:** {c.clinical_effect}",
             f"**Management:** {c.management}",
             f"**Documentation:** {c.documentation}",
@@ -111,15 +104,20 @@ def _render_medication(i: int, med: ResolvedMedication, confirmed: dict[str, str
         st.text(f"Note: {med.note}")
     choices = [] if med.input in confirmed else confirmation_choices(med)
     if med.matched_by == "unresolved":
-        st.warning(f"{_esc(med.input)}: not recognised — no caution can be given for this name.")
+        st.warning(
+            f"{ui.md_escape(med.input)}: not recognised — no caution can be given for this name."
+        )
     for part in unrecognised_parts(med):
-        st.warning(f"{_esc(part)}: not recognised — no caution can be given for this part.")
+        st.warning(f"{ui.md_escape(part)}: not recognised — no caution can be given for this part.")
     if choices and med.matched_by != "unresolved":
         used = (
             " Until confirmed, the first suggestion is used." if med.matched_by == "fuzzy" else ""
         )
         st.warning(
-            "Did you mean " + " or ".join(_esc(describe_name(c)) for c in choices) + "?" + used
+            "Did you mean "
+            + " or ".join(ui.md_escape(describe_name(c)) for c in choices)
+            + "?"
+            + used
         )
     if not choices:
         return
@@ -228,7 +226,7 @@ def main() -> None:
     if not inputs:
         return
     if inputs["error"]:
-        st.error(_esc(inputs["error"]))
+        st.error(ui.md_escape(inputs["error"]))
         return
     current = [*inputs["texts"], *inputs["current"]]
     if not current and not inputs["not_current"]:

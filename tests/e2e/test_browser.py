@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import pytest
 
 pytestmark = pytest.mark.e2e
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
 
 def _only_loopback(page: Any) -> None:
@@ -35,4 +38,25 @@ def test_every_page_opens_with_its_disclaimer(page: Any, server: str) -> None:
     for title in ("Consult", "Interaction checker", "Cramp diary", "About / how it decides"):
         assert nav.get_by_text(title, exact=True).count() == 1, title
     assert nav.get_by_text("app", exact=True).count() == 0  # no auto-listed pages folder
+    _only_loopback(page)
+
+
+def test_pharmacist_pastes_a_messy_list(page: Any, server: str) -> None:
+    page.goto(f"{server}/interactions")
+    page.get_by_role("textbox", name="Medication list").fill(
+        "Coumadin 5mg po daily, Xarelto 20 mg; Zzyxqorb"
+    )
+    page.get_by_role("button", name="Check interactions").click()
+    page.get_by_text("Coumadin 5mg po daily (warfarin)").first.wait_for()
+    page.get_by_text("not recognised").first.wait_for()
+    assert page.get_by_text("Major").count() >= 1
+    _only_loopback(page)
+
+
+def test_diary_upload_shows_charts(page: Any, server: str) -> None:
+    page.goto(f"{server}/diary")
+    page.locator("input[type=file]").first.set_input_files(str(SAMPLES / "episodes_iso_k2.csv"))
+    page.get_by_test_id("stVegaLiteChart").first.wait_for()
+    assert page.get_by_test_id("stMetric").count() >= 2
+    assert page.get_by_test_id("stException").count() == 0
     _only_loopback(page)
