@@ -52,7 +52,7 @@ SEVERITY_ORDER: dict[str, int] = {"major": 0, "moderate": 1, "minor": 2}
 
 
 class _Out(BaseModel):
-    """Base for output models: unknown fields are ignored, values are plain JSON."""
+    """Base for output models: immutable, and no field outside the contract."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -220,13 +220,31 @@ class Recommendation(_Out):
     """The structured recommendation: output of ``evaluate``."""
 
     ruleset_version: str = Field(..., title="Ruleset version", description="Rules version.")
-    risk_factors: list[Finding] = Field(default_factory=list, title="Risk factors")
-    red_flags: list[Finding] = Field(default_factory=list, title="Red flags")
-    differentials: list[Finding] = Field(default_factory=list, title="Differentials")
-    medications: list[ResolvedMedication] = Field(default_factory=list, title="Medications")
-    cautions: list[Caution] = Field(default_factory=list, title="Cautions")
-    actions: list[Action] = Field(default_factory=list, title="Actions")
-    k2: K2Assessment = Field(..., title="Vitamin K2")
+    risk_factors: list[Finding] = Field(
+        default_factory=list, title="Risk factors", description="Contributing factors found."
+    )
+    red_flags: list[Finding] = Field(
+        default_factory=list,
+        title="Red flags",
+        description="Evaluate these before treating the cramps as benign.",
+    )
+    differentials: list[Finding] = Field(
+        default_factory=list,
+        title="Differentials",
+        description="Conditions that mimic cramps, e.g. restless legs syndrome.",
+    )
+    medications: list[ResolvedMedication] = Field(
+        default_factory=list, title="Medications", description="Each input as resolved."
+    )
+    cautions: list[Caution] = Field(
+        default_factory=list, title="Cautions", description="Vitamin K2 cautions, major first."
+    )
+    actions: list[Action] = Field(
+        default_factory=list, title="Actions", description="Next steps with their strength."
+    )
+    k2: K2Assessment = Field(
+        ..., title="Vitamin K2", description="Whether K2 is worth considering, and why."
+    )
     evidence: list[Evidence] = Field(
         default_factory=list, title="Evidence", description="Every id referenced above."
     )
@@ -235,13 +253,21 @@ class Recommendation(_Out):
 class InteractionReport(_Out):
     """Vitamin K2 cautions for a medication list: output of ``interactions``."""
 
-    ruleset_version: str = Field(..., title="Ruleset version")
-    medications: list[ResolvedMedication] = Field(default_factory=list, title="Medications")
-    cautions: list[Caution] = Field(default_factory=list, title="Cautions")
+    ruleset_version: str = Field(
+        ..., title="Ruleset version", description="Interaction data and formulary version."
+    )
+    medications: list[ResolvedMedication] = Field(
+        default_factory=list, title="Medications", description="Each input as resolved."
+    )
+    cautions: list[Caution] = Field(
+        default_factory=list, title="Cautions", description="Vitamin K2 cautions, major first."
+    )
     unresolved: list[str] = Field(
         default_factory=list, title="Unresolved", description="Inputs not recognised."
     )
-    evidence: list[Evidence] = Field(default_factory=list, title="Evidence")
+    evidence: list[Evidence] = Field(
+        default_factory=list, title="Evidence", description="Every id referenced above."
+    )
     not_current: list[ResolvedMedication] = Field(
         default_factory=list,
         title="Not current",
@@ -261,35 +287,51 @@ class WeeklyPoint(_Out):
     """One Monday-starting week of a diary."""
 
     week_start: str = Field(..., title="Week start", description="Monday, YYYY-MM-DD.")
-    episodes: int = Field(..., title="Episodes")
-    mean_severity: float | None = Field(None, title="Mean severity")
-    mean_duration_min: float | None = Field(None, title="Mean duration (min)")
+    episodes: int = Field(..., title="Episodes", description="Cramps in this week.")
+    mean_severity: float | None = Field(
+        None, title="Mean severity", description="On the diary's own scale; null if none."
+    )
+    mean_duration_min: float | None = Field(
+        None, title="Mean duration (min)", description="Minutes; null if none recorded."
+    )
 
 
 class K2Comparison(_Out):
     """Episodes per week before and after the K2 start, with a Poisson rate ratio."""
 
     k2_start: str = Field(..., title="K2 start", description="YYYY-MM-DD.")
-    before_per_week: float = Field(..., title="Before, per week")
-    after_per_week: float = Field(..., title="After, per week")
+    before_per_week: float = Field(
+        ..., title="Before, per week", description="Cramps a week before the K2 start."
+    )
+    after_per_week: float = Field(
+        ..., title="After, per week", description="Cramps a week from the K2 start on."
+    )
     rate_ratio: float = Field(..., title="Rate ratio", description="After / before.")
     ci95: tuple[float, float] = Field(..., title="95% CI", description="Poisson, log scale.")
-    weeks_before: float = Field(..., title="Weeks before")
-    weeks_after: float = Field(..., title="Weeks after")
+    weeks_before: float = Field(..., title="Weeks before", description="Weeks observed before.")
+    weeks_after: float = Field(..., title="Weeks after", description="Weeks observed after.")
 
 
 class DiarySummary(_Out):
     """What a cramp diary shows: output of ``diary``."""
 
-    rows_read: int = Field(..., title="Rows read")
-    episodes: int = Field(..., title="Episodes")
-    rows_rejected: int = Field(..., title="Rows rejected")
+    rows_read: int = Field(..., title="Rows read", description="Data rows in the file.")
+    episodes: int = Field(..., title="Episodes", description="Cramps counted.")
+    rows_rejected: int = Field(
+        ..., title="Rows rejected", description="Rows set aside (no usable date)."
+    )
     errors: list[RowError] = Field(default_factory=list, title="Errors", description="First 100.")
-    first_date: str | None = Field(None, title="First date")
-    last_date: str | None = Field(None, title="Last date")
-    weekly: list[WeeklyPoint] = Field(default_factory=list, title="Weekly")
-    episodes_per_week: float = Field(0.0, title="Episodes per week")
-    k2_comparison: K2Comparison | None = Field(None, title="K2 comparison")
+    first_date: str | None = Field(None, title="First date", description="YYYY-MM-DD.")
+    last_date: str | None = Field(None, title="Last date", description="YYYY-MM-DD.")
+    weekly: list[WeeklyPoint] = Field(
+        default_factory=list, title="Weekly", description="Monday-starting weeks."
+    )
+    episodes_per_week: float = Field(
+        0.0, title="Episodes per week", description="Over the observed span."
+    )
+    k2_comparison: K2Comparison | None = Field(
+        None, title="K2 comparison", description="Before and after the K2 start, if known."
+    )
 
 
 def format_validation_error(exc: ValidationError, model: type[BaseModel] = PatientProfile) -> str:
