@@ -159,14 +159,14 @@ def main() -> None:
     formulary.resolve_medication("warfarin")  # build the indexes in this process
 
     def resolve_cold() -> None:
-        formulary._resolve_tokens.cache_clear()  # a fresh cache: every name is worked out
+        formulary.clear_caches()  # a fresh cache: every name is worked out
         formulary.resolve_medications(MESSY_LIST)
 
     def resolve_warm() -> None:
         formulary.resolve_medications(MESSY_LIST)
 
     def check_cold() -> None:
-        formulary._resolve_tokens.cache_clear()
+        formulary.clear_caches()
         _cautions_cached.cache_clear()
         check_interactions(MESSY_LIST)
 
