@@ -25,15 +25,16 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from core import trial
 from core.models import K2Comparison, WeeklyPoint
 
 # Reference values from the randomised trial (evidence id tan2024): mean cramps a week.
-TRIAL_EVIDENCE_ID: Final = "tan2024"
-TRIAL_K2_BASELINE: Final = 2.60
-TRIAL_K2_DURING: Final = 0.96
-TRIAL_PLACEBO_BASELINE: Final = 2.71
-TRIAL_PLACEBO_DURING: Final = 3.63
-TRIAL_WEEKS: Final = 8
+TRIAL_EVIDENCE_ID: Final = trial.EVIDENCE_ID
+TRIAL_K2_BASELINE: Final = trial.K2_BASELINE
+TRIAL_K2_DURING: Final = trial.K2_DURING
+TRIAL_PLACEBO_BASELINE: Final = trial.PLACEBO_BASELINE
+TRIAL_PLACEBO_DURING: Final = trial.PLACEBO_DURING
+TRIAL_WEEKS: Final = trial.WEEKS
 Z95: Final = 1.959963984540054
 CONTINUITY: Final = 0.5
 _EPOCH: Final = dt.date(1970, 1, 1)

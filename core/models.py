@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from core import trial
+
 
 class ConditionCode(StrEnum):
     """Conditions a clinician can record; each may contribute to cramps."""
@@ -204,9 +206,13 @@ class K2Assessment(_Out):
     """Whether vitamin K2 is worth considering, and why."""
 
     status: K2Status = Field(..., title="Status", description="The first status that applies.")
-    dose_mcg: int = Field(180, title="Trial dose (mcg)", description="Daily dose in the trial.")
-    form: str = Field("menaquinone-7 (MK-7)", title="Form", description="Form used in the trial.")
-    duration_weeks: int = Field(8, title="Trial duration", description="Weeks in the trial.")
+    dose_mcg: int = Field(
+        trial.DOSE_MCG, title="Trial dose (mcg)", description="Daily dose in the trial."
+    )
+    form: str = Field(trial.FORM, title="Form", description="Form used in the trial.")
+    duration_weeks: int = Field(
+        trial.WEEKS, title="Trial duration", description="Weeks in the trial."
+    )
     reasons: list[str] = Field(
         default_factory=list, title="Reasons", description="How the patient matches the trial."
     )

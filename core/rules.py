@@ -17,6 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from core import evidence as evidence_catalogue
+from core import trial
 from core.models import (
     Action,
     Caution,
@@ -157,10 +158,6 @@ def ruleset() -> RuleSet:
 
 RULESET_VERSION: str = "2026.11.1"
 """Kept equal to ``ruleset().ruleset_version`` (a test checks); used without loading the data."""
-
-TRIAL_DOSE_MCG = 180
-TRIAL_FORM = "menaquinone-7 (MK-7)"
-TRIAL_WEEKS = 8
 
 DIURETIC_CLASSES = frozenset({"thiazide_diuretic", "loop_diuretic", "potassium_sparing_diuretic"})
 CRAMP_DRUG_GROUPS = ("diuretic", "statin", "laba", "other_cramp_drug")
@@ -459,9 +456,9 @@ def _decide(profile: PatientProfile) -> _Decision:
 
     k2 = K2Assessment(
         status=plan.status.status,
-        dose_mcg=TRIAL_DOSE_MCG,
-        form=TRIAL_FORM,
-        duration_weeks=TRIAL_WEEKS,
+        dose_mcg=trial.DOSE_MCG,
+        form=trial.FORM,
+        duration_weeks=trial.WEEKS,
         label=plan.status.label,
         reasons=[_fill(text, values) for text in plan.reasons],
         evidence=list(plan.status.evidence),
