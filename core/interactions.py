@@ -299,7 +299,8 @@ def _reference_line(ev: Evidence) -> str:
 def counselling_text(report: InteractionReport) -> str:
     """The printable counselling panel as plain text, every statement with its evidence id.
 
-    States the trial regimen as what the trial used (not a prescription), how to take it,
+    States the trial regimen as what the trial used (not a prescription), what is known of
+    absorption,
     dietary sources and intakes, and when to speak to the prescriber first, including the
     cautions and unrecognised names of this report.
     """
@@ -311,30 +312,32 @@ def counselling_text(report: InteractionReport) -> str:
         "",
         "WHAT THE TRIAL USED (the evidence, not a prescription)",
         "- MK-7 180 µg by mouth once daily for 8 weeks, in community-dwelling adults aged 65 or",
-        "  over with at least 2 cramps in a 2-week screening period [tan2024].",
+        "  over with at least 2 cramps in a 2-week screening period; n = 199 (103 MK-7, 96",
+        "  placebo) [tan2024].",
         "- Mean cramps per week: 2.60 at baseline and 0.96 during the 8 weeks on MK-7, against",
         "  2.71 and 3.63 on placebo; difference -2.67 (95% CI -2.86 to -2.49) [tan2024].",
         "- Limits: one 8-week trial in Chinese adults aged 65 or over, with self-reported",
         "  outcomes and no independent replication. People taking vitamin K antagonists or",
         "  diuretics, and people on haemodialysis, were excluded [tan2024].",
         "",
-        "HOW IT IS TAKEN",
-        "- Vitamin K is fat-soluble: take it with a meal that contains some fat [ods_vitk].",
-        "  Food-effect data for MK-7 itself are unconfirmed; the best evidence is for MK-4 and",
-        "  vitamin K1 [ods_vitk].",
+        "ABSORPTION (the evidence)",
+        "- Vitamin K is fat-soluble, so it is usually taken with a meal that contains some fat",
+        "  [ods_vitk]. The absorption data are for MK-4 and vitamin K1; food-effect data for",
+        "  MK-7 itself are unconfirmed [ods_vitk].",
         "- MK-7 peaks 2-4 h after an oil capsule and about 6 h after a tablet [knapen2014].",
         "",
         "VITAMIN K2 IN FOOD",
         "- Natto: about 850 µg of MK-7 per 85 g (3 oz) serving, about 1,000 µg per 100 g",
         "  (computed) [ods_vitk].",
         "- Some cheeses: 40-80 µg of long-chain menaquinones per 100 g [iom2001].",
-        "- Adequate intake of vitamin K (all forms): men 120 µg/day, women 90 µg/day; no upper",
+        "- Adequate intake of vitamin K: men 120 µg/day, women 90 µg/day; no upper",
         "  limit has been set [iom2001, ods_vitk].",
         "",
         "SPEAK TO THE PRESCRIBER FIRST",
         "- Anyone taking an anticoagulant, above all a vitamin K antagonist such as warfarin:",
-        "  MK-7 at 10-20 µg/day caused a clinically relevant INR drop in at least 40-60% of",
-        "  volunteers on acenocoumarol, and the trial dose is 180 µg [theuwissen2013]. MK-7 has a",
+        "  MK-7 at 10 and 20 µg/day caused a clinically relevant INR drop in at least 40% and 60%",
+        "  of volunteers on acenocoumarol respectively, and the trial dose is 180 µg",
+        "  [theuwissen2013]. MK-7 has a",
         "  half-life of about 3 days and builds up with daily intake [schurgers2007].",
     ]
     if report.cautions:

@@ -89,12 +89,13 @@ class StatusRule(BaseModel):
 
 
 class ReasonRule(BaseModel):
-    """A sentence for the K2 reasons, shown when its condition holds."""
+    """A sentence for the K2 reasons, shown when its condition holds, with its sources."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     when: When
     text: str
+    evidence: tuple[str, ...] = ()
 
 
 class ActionVariant(BaseModel):
@@ -140,6 +141,8 @@ class RuleSet(BaseModel):
             ids.update(f.evidence)
         for s in self.k2_status:
             ids.update(s.evidence)
+        for r in self.k2_reasons:
+            ids.update(r.evidence)
         for a in self.actions:
             ids.update(a.evidence)
         return ids
@@ -303,6 +306,7 @@ class _Plan:
     facts: frozenset[str]
     status: StatusRule
     reasons: tuple[str, ...]
+    k2_evidence: tuple[str, ...]
     actions: tuple[tuple[int, int], ...]
     cited: frozenset[str]
 
@@ -347,6 +351,7 @@ class _Compiled:
     statuses: tuple[tuple[_Cond, StatusRule], ...]
     reasons: _Indexed
     reason_texts: tuple[str, ...]
+    reason_evidence: tuple[tuple[str, ...], ...]
     actions: _Indexed
     variants: tuple[tuple[tuple[int, _Cond], ...], ...]
     action_evidence: tuple[tuple[str, ...], ...]
@@ -372,6 +377,7 @@ def _compiled() -> _Compiled:
         statuses=tuple((cond(r.when), r) for r in rules.k2_status),
         reasons=_Indexed([cond(r.when) for r in rules.k2_reasons]),
         reason_texts=tuple(r.text for r in rules.k2_reasons),
+        reason_evidence=tuple(r.evidence for r in rules.k2_reasons),
         actions=_Indexed([cond(r.when) for r in rules.actions]),
         variants=tuple(
             tuple((i, cond(v.when)) for i, v in enumerate(r.variants)) for r in rules.actions
@@ -397,12 +403,25 @@ def _plan(base: frozenset[str]) -> _Plan:
     status = next(rule for when, rule in c.statuses if _holds(when, facts))
     facts.add(f"k2:{status.status}")
     cited.update(status.evidence)
-    texts = tuple(c.reason_texts[i] for i in c.reasons.matching(facts))
+    matched = c.reasons.matching(facts)
+    texts = tuple(c.reason_texts[i] for i in matched)
+    k2_ids = dict.fromkeys(status.evidence)
+    for i in matched:
+        k2_ids.update(dict.fromkeys(c.reason_evidence[i]))
+    cited.update(k2_ids)
     chosen: list[tuple[int, int]] = []
     for index in c.actions.matching(facts):
         chosen.append((index, next(vi for vi, vw in c.variants[index] if _holds(vw, facts))))
         cited.update(c.action_evidence[index])
-    return _Plan(tuple(fired), frozenset(facts), status, texts, tuple(chosen), frozenset(cited))
+    return _Plan(
+        tuple(fired),
+        frozenset(facts),
+        status,
+        texts,
+        tuple(k2_ids),
+        tuple(chosen),
+        frozenset(cited),
+    )
 
 
 def _decide(profile: PatientProfile) -> _Decision:
@@ -461,7 +480,7 @@ def _decide(profile: PatientProfile) -> _Decision:
         duration_weeks=trial.WEEKS,
         label=plan.status.label,
         reasons=[_fill(text, values) for text in plan.reasons],
-        evidence=list(plan.status.evidence),
+        evidence=list(plan.k2_evidence),
     )
     actions = [
         _action(index, vi, _fill(rules.actions[index].variants[vi].detail, values))
@@ -583,6 +602,16 @@ def describe_rules(rules: RuleSet | None = None) -> Mapping[str, list[dict[str, 
                 "when": s.basis,
                 "says": s.label,
                 "evidence": cites(s.evidence),
+            }
+        )
+    for i, r in enumerate(rules.k2_reasons, start=1):
+        out["Vitamin K2 status (first that applies wins)"].append(
+            {
+                "code": f"k2_reason_{i}",
+                "label": f"Reason {i} given with the status",
+                "when": r.when.describe(),
+                "says": r.text,
+                "evidence": cites(r.evidence) or "a statement of what the tool knows",
             }
         )
     for a in rules.actions:
