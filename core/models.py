@@ -51,6 +51,12 @@ Strength = Literal["recommended", "consider", "not_recommended"]
 K2Status = Literal["consult_prescriber", "evaluate_first", "outside_trial_population", "consider"]
 
 SEVERITY_ORDER: dict[str, int] = {"major": 0, "moderate": 1, "minor": 2}
+SEVERITY_WORD: dict[str, str] = {"major": "Major", "moderate": "Moderate", "minor": "Minor"}
+STRENGTH_WORD: dict[str, str] = {
+    "recommended": "Recommended",
+    "consider": "Consider",
+    "not_recommended": "Not recommended",
+}
 
 
 class _Out(BaseModel):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from core.models import Recommendation
+from core.models import STRENGTH_WORD, Recommendation
 
 STATUS_INDICATOR = {
     "consult_prescriber": "critical",
@@ -17,11 +17,6 @@ STATUS_INDICATOR = {
     "consider": "info",
 }
 SEVERITY_INDICATOR = {"major": "critical", "moderate": "warning", "minor": "info"}
-STRENGTH_WORD = {
-    "recommended": "Recommended",
-    "consider": "Consider",
-    "not_recommended": "Not recommended",
-}
 
 
 def note_text(rec: Recommendation) -> str:

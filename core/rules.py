@@ -178,12 +178,23 @@ def _join(names: Iterable[str]) -> str:
 
 
 def _drugs_in(meds: Sequence[ResolvedMedication], classes: Iterable[str]) -> list[str]:
-    """Generic names of the listed medicines that belong to any of ``classes``."""
+    """Generic names of the listed medicines that belong to any of ``classes``.
+
+    Per ingredient: for a combination inhaler only the LABA is named as a LABA, not the
+    corticosteroid beside it.
+    """
+    from core.formulary import generic_info
+
     wanted = set(classes)
     out: list[str] = []
     for med in meds:
-        if wanted.intersection(med.classes):
-            out.extend(med.generics or [med.input])
+        if not wanted.intersection(med.classes):
+            continue
+        for generic in med.generics or [med.input]:
+            info = generic_info(generic)
+            own = info.classes if info is not None else med.classes
+            if wanted.intersection(own):
+                out.append(generic)
     return list(dict.fromkeys(out))
 
 

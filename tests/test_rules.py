@@ -141,6 +141,15 @@ def test_diuretic_finding_names_the_drug() -> None:
     assert "furosemide" in diuretic.detail.lower()
 
 
+def test_a_combination_names_only_the_ingredient_in_the_class() -> None:
+    rec = rec_for(medications=["Advair Diskus 250/50", "Zestoretic 20/12.5"])
+    laba = next(f for f in rec.risk_factors if f.code == "laba")
+    assert "Salmeterol" in laba.detail and "fluticasone" not in laba.detail.lower()
+    diuretic = next(f for f in rec.risk_factors if f.code == "diuretic")
+    assert "hydrochlorothiazide" in diuretic.detail.lower()
+    assert "lisinopril" not in diuretic.detail.lower()
+
+
 def test_medication_review_names_drugs_and_never_says_stop() -> None:
     rec = rec_for(medications=["Lasix 40mg", "Lipitor 20 mg"])
     review = next(a for a in rec.actions if a.code == "medication_review")

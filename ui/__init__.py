@@ -7,6 +7,8 @@ from collections.abc import Iterable, Sequence
 
 import streamlit as st
 
+from core.models import SEVERITY_WORD as SEVERITY_WORD  # re-exported for the pages
+from core.models import STRENGTH_WORD as STRENGTH_WORD
 from core.models import Evidence
 
 DISCLAIMER = (
@@ -16,13 +18,7 @@ DISCLAIMER = (
 )
 
 SEVERITY_ICON = {"major": "⛔", "moderate": "⚠️", "minor": "ℹ️"}
-SEVERITY_WORD = {"major": "Major", "moderate": "Moderate", "minor": "Minor"}
 STRENGTH_ICON = {"recommended": "✅", "consider": "🔷", "not_recommended": "🚫"}
-STRENGTH_WORD = {
-    "recommended": "Recommended",
-    "consider": "Consider",
-    "not_recommended": "Not recommended",
-}
 
 _MD_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
 
