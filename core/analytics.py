@@ -238,6 +238,9 @@ class K2Result:
             ci95=(round(self.ci_low, 4), round(self.ci_high, 4)),
             weeks_before=round(self.weeks_before, 4),
             weeks_after=round(self.weeks_after, 4),
+            episodes_before=self.episodes_before,
+            episodes_after=self.episodes_after,
+            continuity_correction=self.corrected,
         )
 
 

@@ -322,6 +322,17 @@ class K2Comparison(_Out):
     ci95: tuple[float, float] = Field(..., title="95% CI", description="Poisson, log scale.")
     weeks_before: float = Field(..., title="Weeks before", description="Weeks observed before.")
     weeks_after: float = Field(..., title="Weeks after", description="Weeks observed after.")
+    episodes_before: int | None = Field(
+        None, title="Episodes before", description="Cramps counted before the K2 start."
+    )
+    episodes_after: int | None = Field(
+        None, title="Episodes after", description="Cramps counted from the K2 start on."
+    )
+    continuity_correction: bool = Field(
+        False,
+        title="Continuity correction",
+        description="True when 0.5 was added to both counts because one side had none.",
+    )
 
 
 class DiarySummary(_Out):

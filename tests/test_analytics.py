@@ -250,3 +250,17 @@ def test_side_breakdown() -> None:
         "Both": 0,
         "Not recorded": 1,
     }
+
+
+def test_contract_comparison_says_when_the_continuity_correction_was_used() -> None:
+    before = days("2024-01-01", 6, step=2)
+    frame = episodes(*before, "2024-01-28", count=[1] * 6 + [0])
+    corrected = analytics.compare_k2(frame, dt.date(2024, 1, 15)).to_model()
+    assert corrected is not None
+    assert (corrected.episodes_before, corrected.episodes_after) == (6, 0)
+    assert corrected.continuity_correction is True
+    frame = episodes(*before, "2024-01-20", "2024-01-28")
+    plain = analytics.compare_k2(frame, dt.date(2024, 1, 15)).to_model()
+    assert plain is not None
+    assert (plain.episodes_before, plain.episodes_after) == (6, 2)
+    assert plain.continuity_correction is False
