@@ -123,6 +123,13 @@ def _evaluate_chunk(job: tuple[int, list[str]]) -> tuple[bytes, int]:
     return (b"\n".join(out) + b"\n" if out else b""), failed
 
 
+def _can_fork() -> bool:
+    """Whether forked workers are available (they share the loaded rules for free)."""
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 def _stdout_is_fd1() -> bool:
     """Whether stdout is the process's file descriptor 1 (not a replaced stream)."""
     try:
@@ -188,7 +195,7 @@ def _evaluate_batch(text: str) -> int:
     gc.set_threshold(50_000, 50, 100)
     workers = min(os.cpu_count() or 1, 4)
     sys.stdout.flush()
-    if workers > 1 and len(lines) >= PARALLEL_MIN_LINES and _stdout_is_fd1():
+    if workers > 1 and len(lines) >= PARALLEL_MIN_LINES and _stdout_is_fd1() and _can_fork():
         failed = _run_parallel(jobs, workers)
     else:
         failed = 0
