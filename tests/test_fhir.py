@@ -336,3 +336,14 @@ def test_missing_empty_binary_and_comment_only_files_name_the_file(tmp_path: Pat
 def test_a_directory_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="directory"):
         load_medication_file(tmp_path)
+
+
+def test_the_shipped_samples_give_the_vka_caution() -> None:
+    from core.fhir import load_medication_file
+    from core.interactions import check_interactions
+
+    samples = Path(__file__).resolve().parents[1] / "samples"
+    for name in ("med_list_messy.txt", "fhir_r4_bundle.json"):
+        loaded = load_medication_file(samples / name)
+        report = check_interactions(loaded.current, not_current=loaded.not_current)
+        assert report.cautions[0].code == "vka_interaction", name
