@@ -107,10 +107,8 @@ def run_process(cmd: Sequence[str]) -> tuple[float, float, int]:
 
 
 def diary_command(path: Path) -> list[str]:
-    """``python -m core diary FILE`` once the CLI is wired, else the module's own entry."""
-    if (ROOT / "core" / "__main__.py").exists():
-        return [sys.executable, "-m", "core", "diary", str(path)]
-    return [sys.executable, "-m", "core.diary", str(path)]
+    """``python -m core diary FILE``: the whole command-line process."""
+    return [sys.executable, "-m", "core", "diary", str(path)]
 
 
 def bench_size(rows: int, tmp: Path, repeat: int) -> dict[str, float]:

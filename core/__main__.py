@@ -35,20 +35,47 @@ class _Parser(argparse.ArgumentParser):
 def _read_text(source: str) -> tuple[str, str]:
     """The text of FILE or of stdin for '-', with the name used in messages."""
     if source == "-":
-        return sys.stdin.read(), "<stdin>"
-    path = Path(source)
+        stdin = sys.stdin
+        raw = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read().encode()
+        source = "<stdin>"
+    else:
+        raw = _read_file(source)
     try:
-        raw = path.read_bytes()
+        return raw.decode("utf-8-sig"), source
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", where=source) from None
+
+
+def _read_file(source: str) -> bytes:
+    try:
+        return Path(source).read_bytes()
     except FileNotFoundError:
         raise InputError("file not found", where=source) from None
     except IsADirectoryError:
         raise InputError("is a directory, not a file", where=source) from None
     except OSError as exc:
         raise InputError(f"cannot read file ({exc.strerror})", where=source) from None
-    try:
-        return raw.decode("utf-8-sig"), source
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start})", where=source) from None
+
+
+def _write_out(data: bytes) -> None:
+    """Write UTF-8 bytes to stdout, whatever the locale's encoding (or a text-only stream)."""
+    out = sys.stdout
+    out.flush()
+    if hasattr(out, "buffer"):
+        out.buffer.write(data)
+    else:
+        out.write(data.decode("utf-8"))
+    out.flush()
+
+
+def _emit(text: str) -> None:
+    """Write one JSON document and a newline to stdout as UTF-8."""
+    _write_out(text.encode("utf-8") + b"\n")
+
+
+def _lines(text: str) -> list[str]:
+    """JSON Lines split on newline only: U+2028 or a form feed inside a line stays in it."""
+    return [line.removesuffix("\r") for line in text.split("\n")]
 
 
 def _profile_error(exc: Exception) -> str:
@@ -60,7 +87,7 @@ def _profile_error(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         json_errors = [e for e in exc.errors() if e["type"] == "json_invalid"]
         if json_errors:
-            return f"invalid JSON: {json_errors[0]['msg']}"
+            return str(json_errors[0]["msg"])
         if exc.errors() and exc.errors()[0]["type"] == "model_type":
             return "expected a JSON object (a patient profile)"
         return format_validation_error(exc)
@@ -68,12 +95,15 @@ def _profile_error(exc: Exception) -> str:
 
 
 def _looks_like_jsonl(text: str) -> bool:
-    """True when stdin holds several JSON values, one a line, rather than one document."""
+    """True when stdin holds JSON Lines: its first non-blank line is a JSON object by itself
+    and more lines follow. A pretty-printed (even malformed) document is not JSON Lines."""
+    lines = [line for line in _lines(text) if line.strip()]
+    if len(lines) < 2:
+        return False
     try:
-        json.loads(text)
-    except json.JSONDecodeError:
-        return sum(1 for line in text.splitlines() if line.strip()) > 1
-    return False
+        return isinstance(json.loads(lines[0]), dict)
+    except (ValueError, RecursionError):  # JSONDecodeError, huge numbers, deep nesting
+        return False
 
 
 def cmd_evaluate(source: str, *, jsonl: bool) -> int:
@@ -92,7 +122,7 @@ def cmd_evaluate(source: str, *, jsonl: bool) -> int:
         profile = PatientProfile.model_validate_json(text)
     except ValidationError as exc:
         raise InputError(_profile_error(exc), where=name) from None
-    sys.stdout.write(evaluate_json(profile) + "\n")
+    _emit(evaluate_json(profile))
     return EXIT_OK
 
 
@@ -145,35 +175,58 @@ def _write_all(data: bytes) -> None:
         view = view[os.write(1, view) :]
 
 
+class _BrokenPipe(Exception):
+    """The reader of stdout went away (``| head``): stop quietly."""
+
+
 def _run_parallel(jobs: list[tuple[int, list[str]]], workers: int) -> int:
     """Evaluate chunks in forked workers that write to stdout in turn, in input order.
 
     Worker k takes chunks k, k+W, ...; each waits for its chunk's turn before writing, so
-    output never passes through the parent. Returns the number of failed lines.
+    output never passes through the parent. A worker that fails raises the abort flag, so
+    the others stop at their next turn instead of waiting for ever. Returns the number of
+    failed lines.
     """
     import multiprocessing
 
     ctx = multiprocessing.get_context("fork")
     turn = ctx.Value("l", 0, lock=False)
+    abort = ctx.Value("l", 0, lock=False)  # 1: a worker failed; 2: stdout was closed
     cond = ctx.Condition()
     failures = ctx.Array("l", workers, lock=False)
 
     def work(k: int) -> None:
-        for index in range(k, len(jobs), workers):
-            chunk, bad = _evaluate_chunk(jobs[index])
-            failures[k] += bad
+        code = 0
+        try:
+            for index in range(k, len(jobs), workers):
+                chunk, bad = _evaluate_chunk(jobs[index])
+                failures[k] += bad
+                with cond:
+                    cond.wait_for(lambda i=index: turn.value == i or abort.value)  # type: ignore[misc]
+                    if abort.value:
+                        break
+                    _write_all(chunk)
+                    turn.value = index + 1
+                    cond.notify_all()
+        except BrokenPipeError:
+            code = 2
+        except BaseException as exc:  # report in one line; the parent exits non-zero
+            sys.stderr.write(f"internal error in a batch worker: {type(exc).__name__}: {exc}\n")
+            code = 1
+        if code:
             with cond:
-                cond.wait_for(lambda i=index: turn.value == i)  # type: ignore[misc]
-                _write_all(chunk)
-                turn.value = index + 1
+                abort.value = code
                 cond.notify_all()
+        os._exit(1 if code == 1 else 0)  # no interpreter teardown, no traceback
 
     procs = [ctx.Process(target=work, args=(k,), daemon=True) for k in range(workers)]
     for proc in procs:
         proc.start()
     for proc in procs:
         proc.join()
-    if any(proc.exitcode != 0 for proc in procs):
+    if abort.value == 2:
+        raise _BrokenPipe
+    if abort.value or any(proc.exitcode != 0 for proc in procs):
         raise RuntimeError("a batch worker failed")
     return sum(failures)
 
@@ -187,7 +240,7 @@ def _evaluate_batch(text: str) -> int:
     from core.rules import ruleset
 
     ruleset()  # load before forking, so workers share it
-    lines = text.splitlines()
+    lines = _lines(text)
     jobs = [(i + 1, lines[i : i + BATCH_CHUNK]) for i in range(0, len(lines), BATCH_CHUNK)]
     # Many short-lived objects and large caches: collecting the caches over and over costs
     # more than the rules, so freeze what exists and collect rarely.
@@ -201,9 +254,8 @@ def _evaluate_batch(text: str) -> int:
         failed = 0
         for job in jobs:
             chunk, bad = _evaluate_chunk(job)
-            sys.stdout.buffer.write(chunk)
+            _write_out(chunk)
             failed += bad
-        sys.stdout.flush()
     if failed:
         sys.stderr.write(f"{failed} line(s) failed; see the objects with an 'error' field\n")
         return EXIT_BAD_INPUT
@@ -225,7 +277,7 @@ def cmd_interactions(meds: Sequence[str], file: str | None) -> int:
     if not names and not not_current:
         raise InputError("no medication given: name at least one, or use --file FILE")
     report = check_interactions(names, not_current=not_current)
-    sys.stdout.write(report.model_dump_json() + "\n")
+    _emit(report.model_dump_json())
     return EXIT_OK
 
 
@@ -244,7 +296,7 @@ def cmd_diary(file: str, k2_start: dt.date | None, date_order: str) -> int:
     if not path.is_file():
         raise InputError("file not found", where=file)
     summary = summarize_path(path, k2_start, date_order=cast("DateOrder", date_order))
-    sys.stdout.write(summary.model_dump_json() + "\n")
+    _emit(summary.model_dump_json())
     return EXIT_OK
 
 
@@ -276,7 +328,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return the exit status."""
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as done:  # --help, --version, or a usage error already reported
+        return done.code if isinstance(done.code, int) else EXIT_BAD_INPUT
     try:
         if args.command == "evaluate":
             return cmd_evaluate(args.file, jsonl=args.jsonl)
@@ -286,7 +341,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_BAD_INPUT
-    except BrokenPipeError:
+    except (BrokenPipeError, _BrokenPipe):
+        # The reader left; point stdout at /dev/null so the exit flush cannot complain.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except Exception as exc:  # the edge: never a traceback for the user
         sys.stderr.write(f"internal error: {type(exc).__name__}: {exc}\n")

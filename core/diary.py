@@ -22,18 +22,16 @@ This module must stay cheap to import: no altair, no streamlit.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import datetime as dt
 import io
 import json
 import re
-import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final, Literal, cast
+from typing import Any, Final, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -334,19 +332,21 @@ def summarize(
     k2_start: dt.date | None = None,
     *,
     exclude_duplicates: bool = False,
+    start_from_file: bool = True,
 ) -> DiarySummary:
     """The contract's DiarySummary for a read diary.
 
     ``k2_start`` falls back to the first date the supplement column (or a tracker's
-    supplement entry) shows vitamin K2. Raises ``InputError`` while the date order is
-    still ambiguous.
+    supplement entry) shows vitamin K2, unless ``start_from_file`` is False (the page,
+    where the user may have cleared that date). Raises ``InputError`` while the date
+    order is still ambiguous.
     """
     if table.ambiguous_dates:
         raise InputError(_ambiguous_message(table), where=table.filename)
     frame = table.episodes
     if exclude_duplicates:
         frame = frame[frame["duplicate_of"].isna()]
-    start = k2_start if k2_start is not None else table.k2_start_from_file
+    start = k2_start if k2_start is not None or not start_from_file else table.k2_start_from_file
     counts = frame["count"].to_numpy(dtype="float64", na_value=np.nan)
     span = analytics.observed_span(frame)
     weekly = analytics.weekly_series(frame)
@@ -391,39 +391,6 @@ def summarize_path(
             "no row has a usable date" + (f" ({detail})" if detail else ""), where=where
         )
     return summarize(table, k2_start)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``diary FILE [--k2-start YYYY-MM-DD] [--date-order auto|dmy|mdy|ymd]``.
-
-    Prints the DiarySummary as JSON on stdout and returns 0; on bad input prints one
-    message on stderr and returns 2. The lead's ``core/__main__.py`` can delegate here.
-    """
-    parser = argparse.ArgumentParser(
-        prog="python -m core diary", description="Diary export -> DiarySummary (JSON)."
-    )
-    parser.add_argument("file", type=Path)
-    parser.add_argument("--k2-start", default=None, help="YYYY-MM-DD")
-    parser.add_argument("--date-order", default="auto", choices=("auto", "dmy", "mdy", "ymd"))
-    args = parser.parse_args(argv)
-    try:
-        k2 = parse_k2_start(args.k2_start) if args.k2_start else None
-        summary = summarize_path(args.file, k2, cast(DateOrder, args.date_order))
-    except InputError as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
-    sys.stdout.write(summary.model_dump_json() + "\n")
-    return 0
-
-
-def parse_k2_start(text: str) -> dt.date:
-    """Parse ``--k2-start`` (YYYY-MM-DD) or raise InputError naming the option."""
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise InputError(
-            f"--k2-start {text!r} is not a date; use YYYY-MM-DD", where="--k2-start"
-        ) from None
 
 
 def cleaned_frame(table: DiaryTable) -> pd.DataFrame:
@@ -907,6 +874,8 @@ def _load_json(text: str, where: str) -> _Raw:
         ) from None
     except RecursionError:
         raise InputError("malformed JSON: nested too deeply", where=where) from None
+    except ValueError as exc:  # e.g. an integer too long to convert
+        raise InputError(f"malformed JSON: {exc}", where=where) from None
     records: list[object]
     list_start = -1
     if isinstance(doc, list):
@@ -1908,7 +1877,3 @@ def readable_errors(table: DiaryTable) -> pd.DataFrame:
     return table.errors.rename(
         columns={"row": "line", "column": "column", "value": "value", "message": "problem"}
     )
-
-
-if __name__ == "__main__":  # pragma: no cover - stand-in until core/__main__ delegates here
-    sys.exit(main())

@@ -44,7 +44,11 @@ def build_diary_view(
     frame = table.episodes
     if exclude_duplicates:
         frame = frame[frame["duplicate_of"].isna()]
-    summary = summarize(table, k2_start, exclude_duplicates=exclude_duplicates)
+    # The page pre-fills the date from the file; a cleared date means no comparison, in
+    # the summary (and its JSON download) as on the page.
+    summary = summarize(
+        table, k2_start, exclude_duplicates=exclude_duplicates, start_from_file=False
+    )
     weekly = analytics.weekly_series(frame)
     trend = analytics.severity_trend(frame)
     durations = analytics.duration_distribution(frame)

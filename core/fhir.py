@@ -336,6 +336,8 @@ def read_bundle(data: bytes | str, *, source: str = "Bundle") -> BundleMedicatio
         ) from None
     except RecursionError:
         raise _fail("not valid JSON: nested too deeply", source) from None
+    except ValueError as exc:  # e.g. an integer too long to convert
+        raise _fail(f"not valid JSON: {exc}", source) from None
     bundle = _as_dict(raw, source, "a FHIR Bundle")
     rtype = bundle.get("resourceType")
     if rtype != "Bundle":

@@ -47,7 +47,6 @@ __all__ = [
 ]
 
 DIURETIC_CLASSES: Final = ("thiazide_diuretic", "loop_diuretic", "potassium_sparing_diuretic")
-ANTICOAGULANT_CLASSES: Final = ("vitamin_k_antagonist", "doac", "heparin", "other_anticoagulant")
 _UNCONFIRMED_NOTE: Final = "spelling match, not yet confirmed"
 
 

@@ -70,24 +70,30 @@ class PatientProfile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", title="PatientProfile")
 
-    age: int = Field(..., ge=0, le=120, title="Age", description="Age in whole years (0-120).")
+    age: int = Field(
+        ..., ge=0, le=120, strict=True, title="Age", description="Age in whole years (0-120)."
+    )
     sex: Sex = Field("unknown", title="Sex", description="female, male, other or unknown.")
-    pregnant: bool = Field(False, title="Pregnant", description="Currently pregnant.")
+    pregnant: bool = Field(False, strict=True, title="Pregnant", description="Currently pregnant.")
     cramps_per_week: float | None = Field(
         None,
         ge=0,
         allow_inf_nan=False,
+        strict=True,
         title="Cramps per week",
         description="Current frequency of nocturnal leg cramps, if known.",
     )
     dehydration: bool = Field(
-        False, title="Dehydration", description="Low fluid intake or signs of dehydration."
+        False,
+        strict=True,
+        title="Dehydration",
+        description="Low fluid intake or signs of dehydration.",
     )
     prolonged_sitting: bool = Field(
-        False, title="Prolonged sitting", description="Sits for long periods."
+        False, strict=True, title="Prolonged sitting", description="Sits for long periods."
     )
     prolonged_standing: bool = Field(
-        False, title="Prolonged standing", description="Stands for long periods."
+        False, strict=True, title="Prolonged standing", description="Stands for long periods."
     )
     medications: list[str] = Field(
         default_factory=list,

@@ -69,7 +69,7 @@ def mp(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
         ('{"age": 70, "conditions": ["gout"]}', ["conditions.0", "diabetes"]),
         ('{"age": 170}', ["age"]),
         ("{}", ["age", "required"]),
-        ('{"age": 70,', ["invalid JSON"]),
+        ('{"age": 70,', ["Invalid JSON"]),
         ("[1, 2]", ["JSON object"]),
         ("", ["empty"]),
     ],
@@ -182,3 +182,60 @@ def test_large_batch_in_parallel_keeps_input_order(tmp_path: Path) -> None:
     for i in (0, 1, 999, 1000, 2500, n - 1):
         reasons = json.loads(out[i])["k2"]["reasons"]
         assert reasons[0].startswith(f"Age {18 + i % 100}:"), (i, reasons[0])
+
+
+def test_stdin_pretty_json_that_is_malformed_is_one_error_not_a_batch(
+    capsys: pytest.CaptureFixture[str], mp: pytest.MonkeyPatch
+) -> None:
+    doc = '{\n  "age": 70,\n  "cramps_per_week": 3,\n}\n'
+    code, out, err = call(["evaluate", "-"], capsys, mp, stdin=doc)
+    assert (code, out) == (2, "")
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_jsonl_lines_split_on_newline_only(tmp_path: Path) -> None:
+    # U+2028 and U+0085 are legal inside a JSON string; str.splitlines() would cut there.
+    f = tmp_path / "odd.jsonl"
+    good = json.dumps({"age": 70, "medications": ["odd\u2028name\x85x"]}, ensure_ascii=False)
+    f.write_text(good + "\n" + '{"age": "x"}' + "\n", encoding="utf-8")
+    proc = run(["evaluate", str(f)])
+    out = [json.loads(x) for x in proc.stdout.split("\n") if x.strip()]
+    assert len(out) == 2
+    assert out[0]["k2"]["status"] == "consider"
+    assert out[1]["line"] == 2
+
+
+def test_output_is_utf8_whatever_the_locale(tmp_path: Path) -> None:
+    import os
+
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "core", "evaluate", "-"],
+        input=b'{"age": 70}',
+        capture_output=True,
+        cwd=ROOT,
+        env=env,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "µg" in proc.stdout.decode("utf-8")
+
+
+def test_parallel_batch_stops_quietly_when_the_reader_leaves(tmp_path: Path) -> None:
+    from core.__main__ import PARALLEL_MIN_LINES
+
+    f = tmp_path / "many.jsonl"
+    f.write_text("\n".join(['{"age": 70}'] * (PARALLEL_MIN_LINES * 2)) + "\n")
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "core", "evaluate", str(f)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert cli.stdout is not None and cli.stderr is not None
+    cli.stdout.read(100)
+    cli.stdout.close()
+    cli.wait(timeout=60)  # a hang here is the bug this test guards against
+    err = cli.stderr.read().decode()
+    assert cli.returncode == 0, err
+    assert "Traceback" not in err

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core import diary
+from core.__main__ import main as cli_main
 from core.diary import (
     DiaryTable,
     MissingColumnsError,
@@ -575,7 +575,7 @@ def test_sample_specifics() -> None:
 def test_main_prints_a_diary_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "d.csv"
     path.write_text("date,pain\n2024-01-01,5\n2024-01-08,4\n2024-01-15,3\n", encoding="utf-8")
-    assert diary.main([str(path), "--k2-start", "2024-01-08"]) == 0
+    assert cli_main(["diary", str(path), "--k2-start", "2024-01-08"]) == 0
     out, err = capsys.readouterr()
     summary = DiarySummary.model_validate_json(out)
     assert summary.episodes == 3 and err == ""
@@ -604,7 +604,7 @@ def test_main_refuses_bad_input_with_exit_2(
 ) -> None:
     path = tmp_path / "bad.csv"
     path.write_bytes(content)
-    assert diary.main([str(path), *args]) == 2
+    assert cli_main(["diary", str(path), *args]) == 2
     out, err = capsys.readouterr()
     assert out == ""
     assert message in err
@@ -627,12 +627,12 @@ def _run(args: list[str]) -> subprocess.CompletedProcess[str]:
 
 
 def test_module_entry_point_runs_as_a_process(tmp_path: Path) -> None:
-    good = _run(["-m", "core.diary", str(SAMPLES / "episodes_iso_k2.csv")])
+    good = _run(["-m", "core", "diary", str(SAMPLES / "episodes_iso_k2.csv")])
     assert good.returncode == 0, good.stderr
     assert DiarySummary.model_validate_json(good.stdout).episodes == 22
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
-    bad = _run(["-m", "core.diary", str(empty)])
+    bad = _run(["-m", "core", "diary", str(empty)])
     assert (bad.returncode, bad.stdout) == (2, "")
     assert "empty" in bad.stderr
 

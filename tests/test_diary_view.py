@@ -25,3 +25,11 @@ def test_view_pickles_and_charts_carry_aggregates_only() -> None:
         assert 0 < rows <= 7 * 24 + len(view.summary.weekly) + 10, chart.name
         assert "notes" not in str(chart.spec.get("datasets", {})), chart.name
     assert episodes > 0
+
+
+def test_a_cleared_k2_date_gives_no_comparison_in_the_summary_either() -> None:
+    table = read_diary(SAMPLE.read_bytes(), SAMPLE.name)
+    assert table.k2_start_from_file is not None
+    view = build_diary_view(table, None)
+    assert view.k2 is None
+    assert view.summary.k2_comparison is None

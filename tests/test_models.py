@@ -68,3 +68,19 @@ def test_unknown_codes_are_rejected_with_the_allowed_codes() -> None:
         PatientProfile.model_validate({"age": 70, "symptoms": ["restless"]})
     message = format_validation_error(info.value)
     assert "symptoms.0" in message and "urge_to_move" in message
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        '{"age": true}',
+        '{"age": 70.0}',
+        '{"age": "70"}',
+        '{"age": 70, "pregnant": "yes"}',
+        '{"age": 70, "dehydration": 1}',
+        '{"age": 70, "cramps_per_week": true}',
+    ],
+)
+def test_no_silent_coercion_of_the_profile(doc: str) -> None:
+    with pytest.raises(ValidationError):
+        PatientProfile.model_validate_json(doc)

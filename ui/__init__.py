@@ -14,7 +14,7 @@ from core.models import Evidence
 DISCLAIMER = (
     "Decision support for clinicians, not a substitute for clinical judgement. "
     "Cramp Consult states the evidence and its limits; it does not prescribe, dose or stop "
-    "any medicine. Patient data entered here stays in this browser session and is not stored."
+    "any medicine. Nothing entered or uploaded here is written to disk, logged or sent anywhere."
 )
 
 SEVERITY_ICON = {"major": "⛔", "moderate": "⚠️", "minor": "ℹ️"}

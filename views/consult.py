@@ -14,7 +14,6 @@ from pydantic import ValidationError
 from core.formulary import describe, split_medication_list
 from core.models import (
     CONDITION_LABELS,
-    SEVERITY_ORDER,
     SYMPTOM_LABELS,
     ConditionCode,
     Finding,
@@ -162,7 +161,7 @@ def _render(rec: Recommendation) -> None:
     st.subheader("Cautions")
     if not rec.cautions:
         st.markdown("No vitamin K2 caution for the medicines recognised above.")
-    for c in sorted(rec.cautions, key=lambda c: SEVERITY_ORDER[c.severity]):
+    for c in rec.cautions:  # ranked in core, major first
         head = f"{SEVERITY_ICON[c.severity]} **{SEVERITY_WORD[c.severity]}: {c.label or c.code}**"
         body = f"{head} — {md_escape(', '.join(c.applies_to or c.drugs))}\n\n{c.management}"
         if c.severity == "major":

@@ -103,7 +103,7 @@ def choose_source() -> tuple[bytes, str, str] | None:
         on_change=_reset_source,
         args=(None,),
         help="Whatever the patient's app or spreadsheet exported; no cleaning needed. "
-        "The file stays in this browser session and is never saved.",
+        "The file is read in memory for this session only; it is never saved or logged.",
     )
     with st.expander("No file at hand? Try a synthetic sample diary", expanded=uploaded is None):
         cols = st.columns(2)

@@ -6,11 +6,12 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 
@@ -38,32 +39,40 @@ def _free_port() -> int:
 def server() -> Iterator[str]:
     """The dashboard as ``make run`` serves it, on a free loopback port."""
     port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py",
-         "--server.address", "127.0.0.1", "--server.port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
+    # The server's log goes to a file, not a pipe nobody reads (a full pipe would block it).
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py",
+             "--server.address", "127.0.0.1", "--server.port", str(port)],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )  # fmt: skip
+        try:
+            _wait_healthy(url, proc, log)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: IO[bytes]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            break
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
                 if r.status == 200:
-                    break
+                    return
         except OSError:
             time.sleep(0.3)
-    else:
-        proc.kill()
-        err = proc.stderr.read().decode() if proc.stderr else ""
-        pytest.fail(f"streamlit did not start: {err[-2000:]}")
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    log.seek(0)
+    pytest.fail(f"streamlit did not start: {log.read().decode(errors='replace')[-2000:]}")
 
 
 @pytest.fixture(scope="session")
