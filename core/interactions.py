@@ -46,7 +46,6 @@ __all__ = [
     "interaction_rules",
 ]
 
-DIURETIC_CLASSES: Final = ("thiazide_diuretic", "loop_diuretic", "potassium_sparing_diuretic")
 _UNCONFIRMED_NOTE: Final = "spelling match, not yet confirmed"
 
 
@@ -303,6 +302,8 @@ def counselling_text(report: InteractionReport) -> str:
     dietary sources and intakes, and when to speak to the prescriber first, including the
     cautions and unrecognised names of this report.
     """
+    from core.rules import diuretic_classes
+
     lines: list[str] = [
         "VITAMIN K2 (MENAQUINONE-7) AND NOCTURNAL LEG CRAMPS: COUNSELLING NOTES",
         f"Cramp Consult, ruleset {report.ruleset_version}.",
@@ -349,7 +350,7 @@ def counselling_text(report: InteractionReport) -> str:
     else:
         lines.append("- For this medication list: no caution from the recognised names.")
     diuretics = [
-        m.input for m in report.medications if any(c in DIURETIC_CLASSES for c in m.classes)
+        m.input for m in report.medications if not diuretic_classes().isdisjoint(m.classes)
     ]
     if diuretics:
         lines.append(

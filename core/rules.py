@@ -162,7 +162,6 @@ def ruleset() -> RuleSet:
 RULESET_VERSION: str = "2026.11.1"
 """Kept equal to ``ruleset().ruleset_version`` (a test checks); used without loading the data."""
 
-DIURETIC_CLASSES = frozenset({"thiazide_diuretic", "loop_diuretic", "potassium_sparing_diuretic"})
 CRAMP_DRUG_GROUPS = ("diuretic", "statin", "laba", "other_cramp_drug")
 ANTITHROMBOTIC_CLASSES = frozenset({"doac", "antiplatelet", "heparin", "other_anticoagulant"})
 
@@ -286,6 +285,12 @@ def _action(index: int, variant_index: int, detail: str) -> tuple[Action, bytes]
         basis=variant.basis,
     )
     return action, _to_json(action)
+
+
+@cache
+def diuretic_classes() -> frozenset[str]:
+    """The diuretic classes, as the rule data groups them (the trial excluded their users)."""
+    return frozenset(ruleset().drug_groups["diuretic"])
 
 
 @cache
@@ -461,7 +466,7 @@ def _decide(profile: PatientProfile) -> _Decision:
         },
         {
             "vka": lambda: _join(_drugs_in(meds, ["vitamin_k_antagonist"])),
-            "diuretics": lambda: _join(_drugs_in(meds, DIURETIC_CLASSES)),
+            "diuretics": lambda: _join(_drugs_in(meds, diuretic_classes())),
             "antithrombotics": lambda: _join(_drugs_in(meds, ANTITHROMBOTIC_CLASSES)),
             "red_flags": lambda: _join(f.label.lower() for f, _ in found["red_flag"]),
             "unresolved": lambda: _join(

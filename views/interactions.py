@@ -73,7 +73,7 @@ def _submit() -> None:
     st.session_state[CONFIRM_KEY] = {}
 
 
-def _render_caution(c: Caution, refs: dict[str, Evidence]) -> None:
+def _render_caution(c: Caution, evidence: list[Evidence]) -> None:
     icon = ui.SEVERITY_ICON[c.severity]
     body = "\n\n".join(
         [
@@ -86,15 +86,7 @@ def _render_caution(c: Caution, refs: dict[str, Evidence]) -> None:
         ]
     )
     _BOX[c.severity](body)
-    with st.expander(f"Basis: {c.label}"):
-        st.markdown(f"**Mechanism:** {c.mechanism}")
-        for eid in c.evidence:
-            ev = refs.get(eid)
-            if ev is None:
-                continue
-            link = f"https://doi.org/{ev.doi}" if ev.doi else ev.url
-            where = f" [{link}]({link})" if link else ""
-            st.markdown(f"- **[{ev.id}]** {ev.citation}{where}  \n  {ev.summary}")
+    ui.show_basis(f"Mechanism: {c.mechanism}", c.evidence, evidence)
 
 
 def _render_medication(i: int, med: ResolvedMedication, confirmed: dict[str, str]) -> None:
@@ -142,7 +134,6 @@ def _render_medication(i: int, med: ResolvedMedication, confirmed: dict[str, str
 
 def _render_report(report: InteractionReport, inputs: _Inputs) -> None:
     confirmed: dict[str, str] = st.session_state.get(CONFIRM_KEY, {})
-    refs = {e.id: e for e in report.evidence}
     st.subheader("Cautions")
     with st.expander("Severity legend"):
         for sev, text in SEVERITY_LEGEND.items():
@@ -150,14 +141,14 @@ def _render_report(report: InteractionReport, inputs: _Inputs) -> None:
     if report.cautions:
         for c in report.cautions:
             if c.severity != "minor":
-                _render_caution(c, refs)
+                _render_caution(c, report.evidence)
         minor = [c for c in report.cautions if c.severity == "minor"]
         if minor:
             # Fewer, sharper messages: minor items stay one click away (shared/design.md).
             label = f"{ui.SEVERITY_ICON['minor']} Minor cautions ({len(minor)})"
             with st.expander(label + ": no change suggested on this evidence"):
                 for c in minor:
-                    _render_caution(c, refs)
+                    _render_caution(c, report.evidence)
     else:
         st.success("No vitamin K2 caution for the recognised names.")
     if report.unresolved:
