@@ -1544,23 +1544,27 @@ def _build(raw: _Raw, mapping: dict[str, int], order: DateOrder, where: str) -> 
     # Dates of all rows: more evidence for the day/month order.
     dates = _parse_dates(col("date"), order)
     mapped = {f: names[i] for f, i in mapping.items()}
+    # What is known of the file itself, whether or not its rows can be read yet.
+    about_file: dict[str, Any] = {
+        "filename": where,
+        "file_format": raw.fmt,
+        "shape": shape,
+        "columns": tuple(names),
+        "mapping": mapped,
+        "rows_read": n,
+        "encoding": raw.encoding,
+        "delimiter": raw.delimiter,
+        "header_line": raw.header_line,
+    }
     if dates.ambiguous:
         return DiaryTable(
-            filename=where,
-            file_format=raw.fmt,
-            shape=shape,
-            columns=tuple(names),
-            mapping=mapped,
-            rows_read=n,
+            **about_file,
             episodes=_empty_episodes(),
             set_aside=pd.DataFrame({"line": np.zeros(0, np.int64)}),
             errors=_errors_frame([]),
             ambiguous_dates=True,
             date_order="ambiguous",
             date_examples=dates.examples,
-            encoding=raw.encoding,
-            delimiter=raw.delimiter,
-            header_line=raw.header_line,
         )
 
     errs: list[pd.DataFrame] = [_problem_frame(raw.problems)]
@@ -1711,12 +1715,7 @@ def _build(raw: _Raw, mapping: dict[str, int], order: DateOrder, where: str) -> 
 
     used = set(mapping.values())
     return DiaryTable(
-        filename=where,
-        file_format=raw.fmt,
-        shape=shape,
-        columns=tuple(names),
-        mapping=mapped,
-        rows_read=n,
+        **about_file,
         episodes=episodes,
         set_aside=set_aside,
         errors=_errors_frame(errs),
@@ -1730,10 +1729,7 @@ def _build(raw: _Raw, mapping: dict[str, int], order: DateOrder, where: str) -> 
         severity_kind=sev_kind,
         severity_scale=sev_scale,
         k2_start_from_file=k2_from_file,
-        encoding=raw.encoding,
-        delimiter=raw.delimiter,
         decimal_comma=decimal_comma,
-        header_line=raw.header_line,
     )
 
 
