@@ -808,6 +808,14 @@ def generic_info(name: str) -> GenericInfo | None:
     return _formulary().generics.get(name)
 
 
+def ingredient_classes(generic: str, entry_classes: Sequence[str]) -> Sequence[str]:
+    """The classes of one ingredient: its own, or the whole entry's if it is not in the
+    formulary. So a combination names only the ingredient in a class (salmeterol in Advair
+    is the LABA, fluticasone is not)."""
+    info = generic_info(generic)
+    return info.classes if info is not None else entry_classes
+
+
 def generics_in_class(class_code: str) -> list[str]:
     """Every generic in the formulary with ``class_code``, in data order."""
     return [g.name for g in _formulary().generics.values() if class_code in g.classes]

@@ -22,7 +22,7 @@ from core.errors import InputError
 from core.formulary import (
     FORMULARY_VERSION,
     confirm,
-    generic_info,
+    ingredient_classes,
     resolve_medication,
     unrecognised_parts,
 )
@@ -133,9 +133,7 @@ def _hits(rule: InteractionRule, generics: Sequence[str], classes: Sequence[str]
         return ["(unidentified)"] if rule.triggered_by("", classes) else []
     hits: list[str] = []
     for g in generics:
-        info = generic_info(g)
-        own = info.classes if info is not None else tuple(classes)
-        if rule.triggered_by(g, own):
+        if rule.triggered_by(g, ingredient_classes(g, classes)):
             hits.append(g)
     return hits
 

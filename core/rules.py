@@ -182,7 +182,7 @@ def _drugs_in(meds: Sequence[ResolvedMedication], classes: Iterable[str]) -> lis
     Per ingredient: for a combination inhaler only the LABA is named as a LABA, not the
     corticosteroid beside it.
     """
-    from core.formulary import generic_info
+    from core.formulary import ingredient_classes
 
     wanted = set(classes)
     out: list[str] = []
@@ -190,9 +190,7 @@ def _drugs_in(meds: Sequence[ResolvedMedication], classes: Iterable[str]) -> lis
         if not wanted.intersection(med.classes):
             continue
         for generic in med.generics or [med.input]:
-            info = generic_info(generic)
-            own = info.classes if info is not None else med.classes
-            if wanted.intersection(own):
+            if wanted.intersection(ingredient_classes(generic, med.classes)):
                 out.append(generic)
     return list(dict.fromkeys(out))
 
