@@ -7,11 +7,11 @@ import streamlit as st
 st.set_page_config(page_title="Cramp Consult", page_icon="🦵", layout="wide")
 
 PAGES = [
-    st.Page("views/consult.py", title="Consult", icon="🩺", url_path="consult", default=True),
+    st.Page("pages/consult.py", title="Consult", icon="🩺", url_path="consult", default=True),
     st.Page(
-        "views/interactions.py", title="Interaction checker", icon="💊", url_path="interactions"
+        "pages/interactions.py", title="Interaction checker", icon="💊", url_path="interactions"
     ),
-    st.Page("views/diary.py", title="Cramp diary", icon="📈", url_path="diary"),
-    st.Page("views/about.py", title="About / how it decides", icon="📖", url_path="about"),
+    st.Page("pages/diary.py", title="Cramp diary", icon="📈", url_path="diary"),
+    st.Page("pages/about.py", title="About / how it decides", icon="📖", url_path="about"),
 ]
-st.navigation(PAGES).run()
+st.navigation(PAGES, position="top").run()

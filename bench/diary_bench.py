@@ -166,7 +166,7 @@ def bench_page(tmp: Path, rows: int = 100_000, reruns: int = 5) -> float:
 
     path = tmp / f"page_{rows}.csv"
     generate(rows, path)
-    at = AppTest.from_file(str(ROOT / "views" / "diary.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "pages" / "diary.py"), default_timeout=120)
     at.run()
     at.file_uploader[0].set_value((path.name, path.read_bytes(), "text/csv"))
     t0 = time.perf_counter()

@@ -10,9 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from core import trial
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 
 class ConditionCode(StrEnum):
@@ -47,16 +45,38 @@ class SymptomCode(StrEnum):
 Sex = Literal["female", "male", "other", "unknown"]
 MatchKind = Literal["exact", "brand", "abbreviation", "fuzzy", "unresolved"]
 Severity = Literal["major", "moderate", "minor"]
-Strength = Literal["recommended", "consider", "not_recommended"]
-K2Status = Literal["consult_prescriber", "evaluate_first", "outside_trial_population", "consider"]
+Strength = Literal["recommended", "consider", "defer", "not_recommended"]
+K2Status = Literal[
+    "consult_prescriber",
+    "evaluate_first",
+    "check_medications",
+    "outside_trial_population",
+    "consider",
+]
+Confirmation = Literal["not_needed", "unconfirmed", "confirmed", "rejected"]
+Route = Literal[
+    "oral",
+    "topical",
+    "ophthalmic",
+    "otic",
+    "nasal",
+    "inhaled",
+    "vaginal",
+    "transdermal",
+    "injection",
+    "unknown",
+]
 
 SEVERITY_ORDER: dict[str, int] = {"major": 0, "moderate": 1, "minor": 2}
 SEVERITY_WORD: dict[str, str] = {"major": "Major", "moderate": "Moderate", "minor": "Minor"}
 STRENGTH_WORD: dict[str, str] = {
     "recommended": "Recommended",
     "consider": "Consider",
+    "defer": "Defer",
     "not_recommended": "Not recommended",
 }
+PREGNANCY_MIN_AGE: int = 10
+PREGNANCY_MAX_AGE: int = 60
 
 
 class _Out(BaseModel):
@@ -106,6 +126,18 @@ class PatientProfile(BaseModel):
     symptoms: list[SymptomCode] = Field(
         default_factory=list, title="Symptoms", description="Symptom codes."
     )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PatientProfile:
+        """Refuse a contradictory profile (contract: pregnant male, or outside 10-60)."""
+        if self.pregnant and self.sex == "male":
+            raise ValueError("'pregnant' is true but 'sex' is 'male'; correct one of them")
+        if self.pregnant and not PREGNANCY_MIN_AGE <= self.age <= PREGNANCY_MAX_AGE:
+            raise ValueError(
+                f"'pregnant' is true but 'age' is {self.age}; pregnancy is accepted at ages "
+                f"{PREGNANCY_MIN_AGE} to {PREGNANCY_MAX_AGE}"
+            )
+        return self
 
 
 class Evidence(_Out):
@@ -171,6 +203,28 @@ class ResolvedMedication(_Out):
     note: str | None = Field(
         None, title="Note", description="Why this match needs a look (e.g. possible VKA)."
     )
+    confirmation: Confirmation = Field(
+        "not_needed",
+        title="Confirmation",
+        description="not_needed, unconfirmed (an uncertain match awaiting the user), "
+        "confirmed or rejected by the user.",
+    )
+    fhir_status: str | None = Field(
+        None,
+        title="FHIR status",
+        description="MedicationStatement/MedicationRequest status, when read from a Bundle.",
+    )
+    route: Route = Field(
+        "unknown",
+        title="Route",
+        description="oral, topical, ophthalmic, otic, nasal, inhaled, vaginal, transdermal, "
+        "injection or unknown; local routes trigger no systemic caution.",
+    )
+    unresolved_parts: list[str] = Field(
+        default_factory=list,
+        title="Unresolved parts",
+        description="Words of the input that could not be accounted for (nothing is dropped).",
+    )
 
 
 class Caution(_Out):
@@ -206,7 +260,7 @@ class Action(_Out):
     label: str = Field(..., title="Label", description="Short human-readable name.")
     detail: str = Field(..., title="Detail", description="What the step is and why.")
     strength: Strength = Field(
-        ..., title="Strength", description="recommended, consider or not_recommended."
+        ..., title="Strength", description="recommended, consider, defer or not_recommended."
     )
     evidence: list[str] = Field(
         default_factory=list, title="Evidence ids", description="Ids in the evidence list."
@@ -218,12 +272,16 @@ class K2Assessment(_Out):
     """Whether vitamin K2 is worth considering, and why."""
 
     status: K2Status = Field(..., title="Status", description="The first status that applies.")
-    dose_mcg: int = Field(
-        trial.DOSE_MCG, title="Trial dose (mcg)", description="Daily dose in the trial."
+    dose_mcg: int | None = Field(
+        None,
+        title="Trial dose (mcg)",
+        description="Daily dose in the trial; null unless the status is consider.",
     )
-    form: str = Field(trial.FORM, title="Form", description="Form used in the trial.")
-    duration_weeks: int = Field(
-        trial.WEEKS, title="Trial duration", description="Weeks in the trial."
+    form: str | None = Field(
+        None, title="Form", description="Form used in the trial; null unless consider."
+    )
+    duration_weeks: int | None = Field(
+        None, title="Trial duration", description="Weeks in the trial; null unless consider."
     )
     reasons: list[str] = Field(
         default_factory=list, title="Reasons", description="How the patient matches the trial."

@@ -34,6 +34,13 @@ KNOWN_MEDS = [
 NON_VKA_MEDS = [m for m in KNOWN_MEDS if m not in {"warfarin 5 mg", "Coumadin"}]
 
 
+def _consistent(d: dict[str, Any]) -> dict[str, Any]:
+    """Clear ``pregnant`` where the contract calls it a contradiction (male, under 10, over 60)."""
+    if d["pregnant"] and (d["sex"] == "male" or not 10 <= d["age"] <= 60):
+        return {**d, "pregnant": False}
+    return d
+
+
 def profile_dicts(meds: Any = None) -> st.SearchStrategy[dict[str, Any]]:
     """Dicts that validate as PatientProfile, spanning every flag, code and age band."""
     return st.fixed_dictionaries(
@@ -51,7 +58,7 @@ def profile_dicts(meds: Any = None) -> st.SearchStrategy[dict[str, Any]]:
             "conditions": st.lists(st.sampled_from(list(ConditionCode)), unique=True),
             "symptoms": st.lists(st.sampled_from(list(SymptomCode)), unique=True),
         }
-    )
+    ).map(_consistent)
 
 
 def profiles(meds: Any = None) -> st.SearchStrategy[PatientProfile]:

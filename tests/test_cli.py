@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from core.__main__ import main
+from core.cli import main
 from core.models import InteractionReport, Recommendation
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,7 +69,7 @@ def mp(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
         ('{"age": 70, "conditions": ["gout"]}', ["conditions.0", "diabetes"]),
         ('{"age": 170}', ["age"]),
         ("{}", ["age", "required"]),
-        ('{"age": 70,', ["Invalid JSON"]),
+        ('{"age": 70,', ["not valid JSON"]),
         ("[1, 2]", ["JSON object"]),
         ("", ["empty"]),
     ],
@@ -167,7 +167,7 @@ def test_interactions_without_input_exits_2(
 
 
 def test_large_batch_in_parallel_keeps_input_order(tmp_path: Path) -> None:
-    from core.__main__ import PARALLEL_MIN_LINES
+    from core.batch import PARALLEL_MIN_LINES
 
     n = PARALLEL_MIN_LINES + 7
     lines = [json.dumps({"age": 18 + i % 100, "cramps_per_week": i % 5}) for i in range(n)]
@@ -222,7 +222,7 @@ def test_output_is_utf8_whatever_the_locale(tmp_path: Path) -> None:
 
 
 def test_parallel_batch_stops_quietly_when_the_reader_leaves(tmp_path: Path) -> None:
-    from core.__main__ import PARALLEL_MIN_LINES
+    from core.batch import PARALLEL_MIN_LINES
 
     f = tmp_path / "many.jsonl"
     f.write_text("\n".join(['{"age": 70}'] * (PARALLEL_MIN_LINES * 2)) + "\n")

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.__main__ import main as cli_main
+from core.cli import main as cli_main
 from core.diary import (
     DiaryTable,
     MissingColumnsError,

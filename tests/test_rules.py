@@ -114,7 +114,7 @@ def test_unresolved_medication_is_named_in_the_reasons() -> None:
         ({"dehydration": True}, "dehydration"),
         ({"prolonged_sitting": True}, "prolonged_sitting"),
         ({"prolonged_standing": True}, "prolonged_standing"),
-        ({"pregnant": True}, "pregnancy"),
+        ({"pregnant": True, "age": 30, "sex": "female"}, "pregnancy"),
         ({"medications": ["HCTZ 25 mg"]}, "diuretic"),
         ({"medications": ["lisinopril 10 mg"]}, "antihypertensive_other"),
         ({"medications": ["Lipitor 20 mg po qhs"]}, "statin"),
@@ -253,7 +253,10 @@ def test_adding_a_risk_factor_never_removes_a_finding(
         update["medications"] = [*profile.medications, addition["med"]]
     else:
         update = addition
-    more = PatientProfile.model_validate({**profile.model_dump(), **update})
+    merged = {**profile.model_dump(), **update}
+    if merged["pregnant"] and (merged["sex"] == "male" or not 10 <= merged["age"] <= 60):
+        return  # a contradictory profile is refused, not evaluated (contract)
+    more = PatientProfile.model_validate(merged)
     assert finding_codes(evaluate(profile)) <= finding_codes(evaluate(more))
 
 

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from core.interactions import interaction_rules
 from core.rules import ruleset
 
-PAGE = str(Path(__file__).resolve().parents[2] / "views" / "about.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "about.py")
 
 
 def test_about_lists_every_rule_and_caution() -> None:

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from core.models import ConditionCode, SymptomCode
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = str(ROOT / "views" / "consult.py")
+PAGE = str(ROOT / "pages" / "consult.py")
 
 
 def fresh() -> AppTest:

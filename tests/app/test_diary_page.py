@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from ui import DISCLAIMER
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = str(ROOT / "views" / "diary.py")
+PAGE = str(ROOT / "pages" / "diary.py")
 SAMPLES = ROOT / "samples"
 
 

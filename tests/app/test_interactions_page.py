@@ -1,4 +1,4 @@
-"""AppTest of views/interactions.py: paste or upload, check, confirm, and what is shown."""
+"""AppTest of pages/interactions.py: paste or upload, check, confirm, and what is shown."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = ROOT / "views" / "interactions.py"
+PAGE = ROOT / "pages" / "interactions.py"
 FIXTURES = ROOT / "tests" / "fixtures" / "fhir"
 
 

@@ -1,0 +1,200 @@
+"""The JSON Lines batch of ``evaluate``: one profile a line, one JSON object a line out.
+
+A bad line does not stop the batch: its output line is ``{"line": N, "error": "..."}`` and the
+exit status is 2 (contract). Large batches run in forked workers that write in input order.
+Also holds the profile parsing and stdout helpers the command line shares with the batch.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import sys
+
+from core.errors import InputError
+from core.models import PatientProfile
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_BAD_INPUT = 2
+
+
+def write_out(data: bytes) -> None:
+    """Write UTF-8 bytes to stdout, whatever the locale's encoding (or a text-only stream)."""
+    out = sys.stdout
+    out.flush()
+    if hasattr(out, "buffer"):
+        out.buffer.write(data)
+    else:
+        out.write(data.decode("utf-8"))
+    out.flush()
+
+
+def split_lines(text: str) -> list[str]:
+    """JSON Lines split on newline only: U+2028 or a form feed inside a line stays in it."""
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
+def profile_error(exc: Exception) -> str:
+    """A readable message for a profile that failed to parse or validate."""
+    from pydantic import ValidationError
+
+    from core.models import format_validation_error
+
+    if isinstance(exc, InputError):
+        return exc.message
+    if isinstance(exc, ValidationError):
+        errors = exc.errors()
+        if errors and errors[0]["type"] == "model_type":
+            return "expected a JSON object (a patient profile)"
+        return format_validation_error(exc)
+    return str(exc)
+
+
+def parse_profile(text: str, *, where: str = "input", line_offset: int = 0) -> PatientProfile:
+    """A PatientProfile from JSON text; duplicate keys, bad JSON or bad fields raise InputError."""
+    from pydantic import ValidationError
+
+    from core import jsonio
+
+    data = jsonio.loads(text, where=where, line_offset=line_offset)
+    if not isinstance(data, dict):
+        raise InputError("expected a JSON object (a patient profile)", where=where)
+    try:
+        return PatientProfile.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(profile_error(exc), where=where) from None
+
+
+BATCH_CHUNK = 1000
+PARALLEL_MIN_LINES = 4 * BATCH_CHUNK
+
+
+def _evaluate_chunk(job: tuple[int, list[str]]) -> tuple[bytes, int]:
+    """Evaluate consecutive lines (the first is line ``job[0]``): JSON lines out, and failures."""
+    from core.rules import evaluate_json_bytes
+
+    first, lines = job
+    out: list[bytes] = []
+    failed = 0
+    for number, line in enumerate(lines, start=first):
+        if not line.strip():
+            continue
+        try:
+            profile = parse_profile(line, where=f"line {number}")
+        except InputError as exc:
+            failed += 1
+            out.append(json.dumps({"line": number, "error": exc.message}).encode())
+            continue
+        out.append(evaluate_json_bytes(profile))
+    return (b"\n".join(out) + b"\n" if out else b""), failed
+
+
+def _can_fork() -> bool:
+    """Whether forked workers are available (they share the loaded rules for free)."""
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _stdout_is_fd1() -> bool:
+    """Whether stdout is the process's file descriptor 1 (not a replaced stream)."""
+    try:
+        return sys.stdout.fileno() == 1
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+def _write_all(data: bytes) -> None:
+    """Write bytes straight to file descriptor 1 (shared by forked workers)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(1, view) :]
+
+
+class BrokenPipe(Exception):
+    """The reader of stdout went away (``| head``): stop quietly."""
+
+
+def _run_parallel(jobs: list[tuple[int, list[str]]], workers: int) -> int:
+    """Evaluate chunks in forked workers that write to stdout in turn, in input order.
+
+    Worker k takes chunks k, k+W, ...; each waits for its chunk's turn before writing, so
+    output never passes through the parent. A worker that fails raises the abort flag, so
+    the others stop at their next turn instead of waiting for ever. Returns the number of
+    failed lines.
+    """
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    turn = ctx.Value("l", 0, lock=False)
+    abort = ctx.Value("l", 0, lock=False)  # 1: a worker failed; 2: stdout was closed
+    cond = ctx.Condition()
+    failures = ctx.Array("l", workers, lock=False)
+
+    def work(k: int) -> None:
+        code = 0
+        try:
+            for index in range(k, len(jobs), workers):
+                chunk, bad = _evaluate_chunk(jobs[index])
+                failures[k] += bad
+                with cond:
+                    cond.wait_for(lambda i=index: turn.value == i or abort.value)  # type: ignore[misc]
+                    if abort.value:
+                        break
+                    _write_all(chunk)
+                    turn.value = index + 1
+                    cond.notify_all()
+        except BrokenPipeError:
+            code = 2
+        except BaseException as exc:  # report in one line; the parent exits non-zero
+            sys.stderr.write(f"internal error in a batch worker: {type(exc).__name__}: {exc}\n")
+            code = 1
+        if code:
+            with cond:
+                abort.value = code
+                cond.notify_all()
+        os._exit(1 if code == 1 else 0)  # no interpreter teardown, no traceback
+
+    procs = [ctx.Process(target=work, args=(k,), daemon=True) for k in range(workers)]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join()
+    if abort.value == 2:
+        raise BrokenPipe
+    if abort.value or any(proc.exitcode != 0 for proc in procs):
+        raise RuntimeError("a batch worker failed")
+    return sum(failures)
+
+
+def evaluate_batch(text: str) -> int:
+    """One profile a line in, one JSON object a line out, in input order; bad lines reported.
+
+    Large batches are split into chunks evaluated by one worker process per core (forked, so
+    the loaded rules are shared); the output order is the input order either way.
+    """
+    from core.rules import ruleset
+
+    ruleset()  # load before forking, so workers share it
+    lines = split_lines(text)
+    jobs = [(i + 1, lines[i : i + BATCH_CHUNK]) for i in range(0, len(lines), BATCH_CHUNK)]
+    # Many short-lived objects and large caches: collecting the caches over and over costs
+    # more than the rules, so freeze what exists and collect rarely.
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
+    workers = min(os.cpu_count() or 1, 4)
+    sys.stdout.flush()
+    if workers > 1 and len(lines) >= PARALLEL_MIN_LINES and _stdout_is_fd1() and _can_fork():
+        failed = _run_parallel(jobs, workers)
+    else:
+        failed = 0
+        for job in jobs:
+            chunk, bad = _evaluate_chunk(job)
+            write_out(chunk)
+            failed += bad
+    if failed:
+        sys.stderr.write(f"{failed} line(s) failed; see the objects with an 'error' field\n")
+        return EXIT_BAD_INPUT
+    return EXIT_OK

@@ -1,0 +1,197 @@
+"""The contract's command line: arguments, exit codes and I/O (shared/contract.md).
+
+Output is JSON on stdout. Bad input exits 2 with one message on stderr naming what is wrong
+and where; never a traceback. Heavy modules are imported only by the command that needs them,
+so ``evaluate`` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn, cast
+
+from core import __version__
+from core.batch import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    BrokenPipe,
+    evaluate_batch,
+    parse_profile,
+    split_lines,
+    write_out,
+)
+from core.errors import InputError
+
+FORMATS = ("json", "note", "cds-hooks")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage mistake as one line and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"error: {message} (see 'python -m core --help')\n")
+
+
+def _read_text(source: str) -> tuple[str, str]:
+    """The text of FILE or of stdin for '-', with the name used in messages."""
+    if source == "-":
+        stdin = sys.stdin
+        raw = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read().encode()
+        source = "<stdin>"
+    else:
+        raw = _read_file(source)
+    try:
+        return raw.decode("utf-8-sig"), source
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", where=source) from None
+
+
+def _read_file(source: str) -> bytes:
+    try:
+        return Path(source).read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found", where=source) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a file", where=source) from None
+    except OSError as exc:
+        raise InputError(f"cannot read file ({exc.strerror})", where=source) from None
+
+
+def _emit(text: str) -> None:
+    """Write one document and a newline to stdout as UTF-8."""
+    write_out(text.encode("utf-8") + b"\n")
+
+
+def _looks_like_jsonl(text: str) -> bool:
+    """True when stdin holds JSON Lines: its first non-blank line is a JSON object by itself
+    and more lines follow. A pretty-printed (even malformed) document is not JSON Lines."""
+    lines = [line for line in split_lines(text) if line.strip()]
+    if len(lines) < 2:
+        return False
+    try:
+        return isinstance(json.loads(lines[0]), dict)
+    except (ValueError, RecursionError):  # JSONDecodeError, huge numbers, deep nesting
+        return False
+
+
+def cmd_evaluate(source: str, *, jsonl: bool, fmt: str = "json") -> int:
+    """PatientProfile JSON (or JSON Lines) in; Recommendation JSON, a note or cards out."""
+    from core.rules import evaluate, evaluate_json
+
+    text, name = _read_text(source)
+    if jsonl or source.endswith(".jsonl") or (source == "-" and _looks_like_jsonl(text)):
+        if fmt != "json":
+            raise InputError(f"--format {fmt} takes one profile, not JSON Lines", where=name)
+        return evaluate_batch(text)
+    if not text.strip():
+        raise InputError("empty input: expected one patient profile as a JSON object", where=name)
+    profile = parse_profile(text, where=name)
+    if fmt == "json":
+        _emit(evaluate_json(profile))
+    elif fmt == "note":
+        from core.report import note_text
+
+        _emit(note_text(evaluate(profile)))
+    else:
+        from core.report import cds_hooks_cards
+
+        _emit(json.dumps(cds_hooks_cards(evaluate(profile)), ensure_ascii=False))
+    return EXIT_OK
+
+
+def cmd_interactions(meds: Sequence[str], file: str | None) -> int:
+    """Medication strings (or a file of them, or a FHIR R4 Bundle) in, InteractionReport out."""
+    from core.interactions import check_interactions
+
+    not_current: list[tuple[str, str]] = []
+    names = list(meds)
+    if file is not None:
+        from core.fhir import load_medication_file
+
+        loaded = load_medication_file(Path(file))
+        names.extend(loaded.current)
+        not_current = list(loaded.not_current)
+    if not names and not not_current:
+        raise InputError("no medication given: name at least one, or use --file FILE")
+    report = check_interactions(names, not_current=not_current)
+    _emit(report.model_dump_json())
+    return EXIT_OK
+
+
+def _parse_date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a date as YYYY-MM-DD") from None
+
+
+def cmd_diary(file: str, k2_start: dt.date | None, date_order: str) -> int:
+    """A diary export in, DiarySummary JSON out."""
+    from core.diary import DateOrder, summarize_path
+
+    path = Path(file)
+    if not path.is_file():
+        raise InputError("file not found", where=file)
+    summary = summarize_path(path, k2_start, date_order=cast("DateOrder", date_order))
+    _emit(summary.model_dump_json())
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the contract's command line."""
+    parser = _Parser(prog="python -m core", description="Cramp Consult command line (JSON out).")
+    parser.add_argument("--version", action="version", version=f"cramp-consult {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    ev = sub.add_parser("evaluate", help="PatientProfile JSON -> Recommendation JSON")
+    ev.add_argument("file", metavar="FILE|-", help="a profile (.json), profiles (.jsonl), or -")
+    ev.add_argument("--jsonl", action="store_true", help="treat the input as JSON Lines")
+    ev.add_argument(
+        "--format", choices=FORMATS, default="json", help="json (default), note or cds-hooks"
+    )
+
+    ia = sub.add_parser("interactions", help="medications -> vitamin K2 InteractionReport")
+    ia.add_argument("meds", metavar="MED", nargs="*", help="medication as written")
+    ia.add_argument("--file", help="one medication a line, or a FHIR R4 Bundle (.json)")
+
+    di = sub.add_parser("diary", help="cramp diary export -> DiarySummary")
+    di.add_argument("file", metavar="FILE")
+    di.add_argument("--k2-start", type=_parse_date, default=None, help="YYYY-MM-DD")
+    di.add_argument(
+        "--date-order",
+        choices=["auto", "ymd", "mdy", "dmy"],
+        default="auto",
+        help="how to read dates such as 03/04/2024 when the file cannot tell",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return the exit status."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as done:  # --help, --version, or a usage error already reported
+        return done.code if isinstance(done.code, int) else EXIT_BAD_INPUT
+    try:
+        if args.command == "evaluate":
+            return cmd_evaluate(args.file, jsonl=args.jsonl, fmt=args.format)
+        if args.command == "interactions":
+            return cmd_interactions(args.meds, args.file)
+        return cmd_diary(args.file, args.k2_start, args.date_order)
+    except InputError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return EXIT_BAD_INPUT
+    except (BrokenPipeError, BrokenPipe):
+        # The reader left; point stdout at /dev/null so the exit flush cannot complain.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except Exception as exc:  # the edge: never a traceback for the user
+        sys.stderr.write(f"internal error: {type(exc).__name__}: {exc}\n")
+        return EXIT_INTERNAL
