@@ -50,7 +50,7 @@ def test_trial_like_patient_gets_consider_with_regimen_as_evidence() -> None:
     rec = rec_for()
     assert rec.k2.status == "consider"
     assert (rec.k2.dose_mcg, rec.k2.duration_weeks) == (180, 8)
-    assert "MK-7" in rec.k2.form
+    assert rec.k2.form is not None and "MK-7" in rec.k2.form
     assert any("180 µg once daily for 8 weeks" in r for r in rec.k2.reasons)
     assert any("meal that contains fat" in r for r in rec.k2.reasons)
 
