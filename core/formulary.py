@@ -379,6 +379,18 @@ FORMULARY_VERSION: Final[str] = str(_load_json()["version"])
 CLASS_LABELS: Final[dict[str, str]] = dict(_load_json()["classes"])
 
 
+@cache
+def class_groups() -> dict[str, frozenset[str]]:
+    """Drug-class groups (diuretic, antithrombotic, cramp_associated...), defined once beside
+    the classes they group in ``formulary.json``; a group naming an unknown class fails."""
+    groups = {name: frozenset(classes) for name, classes in _load_json()["groups"].items()}
+    for name, classes in groups.items():
+        unknown = sorted(classes - CLASS_LABELS.keys())
+        if unknown:
+            raise ValueError(f"core/data/formulary.json: group '{name}' names unknown {unknown}")
+    return groups
+
+
 # --- splitting a pasted list --------------------------------------------------------------------
 
 _BULLET_RE: Final = re.compile(
