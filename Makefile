@@ -28,6 +28,7 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 test: $(STAMP) browser lint
 	$(PY) -m pytest -n 2
