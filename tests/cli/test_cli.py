@@ -13,7 +13,7 @@ import pytest
 from core.cli import main
 from core.models import InteractionReport, Recommendation
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(args: list[str], stdin: str = "") -> subprocess.CompletedProcess[str]:
