@@ -84,3 +84,28 @@ def test_unknown_codes_are_rejected_with_the_allowed_codes() -> None:
 def test_no_silent_coercion_of_the_profile(doc: str) -> None:
     with pytest.raises(ValidationError):
         PatientProfile.model_validate_json(doc)
+
+
+@given(
+    age=st.integers(0, 120),
+    sex=st.sampled_from(["female", "male", "other", "unknown"]),
+)
+@settings(max_examples=200)
+def test_pregnancy_is_refused_exactly_where_the_contract_calls_it_a_contradiction(
+    age: int, sex: str
+) -> None:
+    contradiction = sex == "male" or not 10 <= age <= 60
+    try:
+        PatientProfile.model_validate({"age": age, "sex": sex, "pregnant": True})
+    except ValidationError as exc:
+        assert contradiction
+        message = format_validation_error(exc)
+        assert "pregnant" in message
+        assert ("sex" in message) if sex == "male" else ("age" in message)
+    else:
+        assert not contradiction
+
+
+def test_not_pregnant_is_never_a_contradiction() -> None:
+    for age, sex in [(8, "male"), (90, "female"), (30, "male")]:
+        assert PatientProfile.model_validate({"age": age, "sex": sex}).pregnant is False
