@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from core import analytics, charts
+from core import analytics
 from core.diary import (
     FIELD_LABELS,
     FIELDS,
@@ -32,9 +32,10 @@ from core.diary import (
     readable_errors,
     safe_csv,
 )
-from core.diary_view import DiaryView, build_diary_view
 from core.errors import InputError
 from core.evidence import catalogue
+from core.outputs import charts
+from core.outputs.diary_view import DiaryView, build_diary_view
 
 SAMPLES_DIR = Path(__file__).resolve().parents[1] / "samples"
 SAMPLES: dict[str, str] = {

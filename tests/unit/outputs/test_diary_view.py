@@ -7,9 +7,9 @@ import pickle
 from pathlib import Path
 
 from core.diary import read_diary
-from core.diary_view import build_diary_view
+from core.outputs.diary_view import build_diary_view
 
-SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "episodes_iso_k2.csv"
+SAMPLE = Path(__file__).resolve().parents[3] / "samples" / "episodes_iso_k2.csv"
 
 
 def test_view_pickles_and_charts_carry_aggregates_only() -> None:

@@ -12,9 +12,10 @@ from typing import Any
 
 import pandas as pd
 
-from core import analytics, charts
+from core import analytics
 from core.diary import DiaryTable, summarize
 from core.models import DiarySummary
+from core.outputs import charts
 
 
 @dataclass(frozen=True)

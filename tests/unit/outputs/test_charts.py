@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import analytics, charts
+from core import analytics
 from core.diary import DiaryTable, read_diary
+from core.outputs import charts
 
 RAW_ONLY_FIELDS = {"line", "notes", "supplement", "minute_of_day", "duplicate_of"}
 
