@@ -36,6 +36,36 @@ def split_lines(text: str) -> list[str]:
     return [line.removesuffix("\r") for line in text.split("\n")]
 
 
+def split_byte_lines(raw: bytes) -> list[str | bytes]:
+    """JSON Lines from bytes, each line decoded alone: a line that is not UTF-8 stays bytes,
+    to be reported at its own line while the other lines are evaluated."""
+    raw = raw.removeprefix(b"\xef\xbb\xbf")
+    try:
+        return list(split_lines(raw.decode("utf-8")))
+    except UnicodeDecodeError:
+        pass
+    out: list[str | bytes] = []
+    for line in raw.split(b"\n"):
+        line = line.removesuffix(b"\r")
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            out.append(line)
+    return out
+
+
+def not_utf8_message(line: bytes) -> str:
+    """Why a line of bytes is refused, naming the first bad byte's column."""
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return (
+            f"not UTF-8 text: byte 0x{line[exc.start]:02x} at column {exc.start + 1} "
+            "(save the file as UTF-8)"
+        )
+    return "not UTF-8 text"
+
+
 def profile_error(exc: Exception) -> str:
     """A readable message for a profile that failed to parse or validate."""
     from pydantic import ValidationError
@@ -71,7 +101,7 @@ BATCH_CHUNK = 1000
 PARALLEL_MIN_LINES = 4 * BATCH_CHUNK
 
 
-def _evaluate_chunk(job: tuple[int, list[str]]) -> tuple[bytes, int]:
+def _evaluate_chunk(job: tuple[int, list[str | bytes]]) -> tuple[bytes, int]:
     """Evaluate consecutive lines (the first is line ``job[0]``): JSON lines out, and failures."""
     from core.rules import evaluate_json_bytes
 
@@ -82,7 +112,9 @@ def _evaluate_chunk(job: tuple[int, list[str]]) -> tuple[bytes, int]:
         if not line.strip():
             continue
         try:
-            profile = parse_profile(line, where=f"line {number}")
+            if isinstance(line, bytes):
+                raise InputError(not_utf8_message(line), where=f"line {number}")
+            profile = parse_profile(line, where=f"line {number}", line_offset=number - 1)
         except InputError as exc:
             failed += 1
             out.append(json.dumps({"line": number, "error": exc.message}).encode())
@@ -117,7 +149,7 @@ class BrokenPipe(Exception):
     """The reader of stdout went away (``| head``): stop quietly."""
 
 
-def _run_parallel(jobs: list[tuple[int, list[str]]], workers: int) -> int:
+def _run_parallel(jobs: list[tuple[int, list[str | bytes]]], workers: int) -> int:
     """Evaluate chunks in forked workers that write to stdout in turn, in input order.
 
     Worker k takes chunks k, k+W, ...; each waits for its chunk's turn before writing, so
@@ -169,16 +201,22 @@ def _run_parallel(jobs: list[tuple[int, list[str]]], workers: int) -> int:
     return sum(failures)
 
 
-def evaluate_batch(text: str) -> int:
+def evaluate_batch(text: str | list[str | bytes], *, where: str = "input") -> int:
     """One profile a line in, one JSON object a line out, in input order; bad lines reported.
 
-    Large batches are split into chunks evaluated by one worker process per core (forked, so
-    the loaded rules are shared); the output order is the input order either way.
+    ``text`` is the whole text or its lines (bytes for a line that is not UTF-8). Input with
+    no profile line at all is an error, not a silent success. Large batches are split into
+    chunks evaluated by one worker process per core (forked, so the loaded rules are shared);
+    the output order is the input order either way.
     """
     from core.rules import ruleset
 
+    lines: list[str | bytes] = list(split_lines(text)) if isinstance(text, str) else text
+    if not any(line.strip() for line in lines):
+        raise InputError(
+            "empty input: expected one patient profile (a JSON object) a line", where=where
+        )
     ruleset()  # load before forking, so workers share it
-    lines = split_lines(text)
     jobs = [(i + 1, lines[i : i + BATCH_CHUNK]) for i in range(0, len(lines), BATCH_CHUNK)]
     # Many short-lived objects and large caches: collecting the caches over and over costs
     # more than the rules, so freeze what exists and collect rarely.
@@ -195,6 +233,8 @@ def evaluate_batch(text: str) -> int:
             write_out(chunk)
             failed += bad
     if failed:
-        sys.stderr.write(f"{failed} line(s) failed; see the objects with an 'error' field\n")
+        sys.stderr.write(
+            f"{where}: {failed} line(s) failed; see the objects with an 'error' field\n"
+        )
         return EXIT_BAD_INPUT
     return EXIT_OK
