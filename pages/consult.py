@@ -22,7 +22,8 @@ from core.models import (
     SymptomCode,
     format_validation_error,
 )
-from core.report import cds_hooks_cards, note_text
+from core.outputs.cds_hooks import cds_hooks_cards
+from core.outputs.note import note_text
 from core.rules import evaluate
 from ui import (
     SEVERITY_ICON,
@@ -41,28 +42,30 @@ STATUS_STYLE = {
     "consider": ("success", "✅"),
 }
 
-st.title("🩺 Consult: nocturnal leg cramps")
-disclaimer()
+# The form and the result sit side by side when the window has room for both (so the K2
+# status shows without scrolling after a submit) and stack, form first, when it has not.
+FORM_WIDTH = 560
+RESULT_WIDTH = 620
 
 
 def _form() -> dict[str, object] | None:
     """The consult form; returns the entered profile as a dict when submitted."""
     with st.form("consult"):
-        st.subheader("Patient")
-        c1, c2, c3 = st.columns(3)
+        c1, c2, c3 = st.columns([2, 2, 1.4], vertical_alignment="bottom")
         age = c1.number_input("Age (years)", 0, 120, value=70, step=1, key="age")
         sex = c2.selectbox("Sex", ["unknown", "female", "male", "other"], key="sex")
         pregnant = c3.checkbox("Pregnant", key="pregnant")
 
-        st.subheader("Cramp pattern")
-        p1, p2 = st.columns([1, 2])
+        p1, p2 = st.columns([2, 3.4])
         per_week = p1.number_input(
-            "Cramps per week (leave empty if unknown)",
+            "Cramps per week",
             min_value=0.0,
             max_value=100.0,
             value=None,
             step=0.5,
             key="cramps_per_week",
+            placeholder="unknown",
+            help="Leave empty if unknown.",
         )
         symptoms = p2.multiselect(
             "Symptoms",
@@ -71,21 +74,20 @@ def _form() -> dict[str, object] | None:
             key="symptoms",
         )
 
-        st.subheader("Exposures")
-        e1, e2, e3 = st.columns(3)
-        dehydration = e1.checkbox("Dehydration or low fluid intake", key="dehydration")
-        sitting = e2.checkbox("Prolonged sitting", key="prolonged_sitting")
-        standing = e3.checkbox("Prolonged standing", key="prolonged_standing")
+        st.markdown("**Exposures**")
+        with st.container(horizontal=True, gap="medium"):
+            dehydration = st.checkbox("Dehydration or low fluid intake", key="dehydration")
+            sitting = st.checkbox("Prolonged sitting", key="prolonged_sitting")
+            standing = st.checkbox("Prolonged standing", key="prolonged_standing")
 
-        st.subheader("Medications and conditions")
-        m1, m2 = st.columns(2)
-        meds_text = m1.text_area(
-            "Medications, one a line (brand, generic or abbreviation; doses are fine)",
-            height=160,
+        meds_text = st.text_area(
+            "Medications, one a line",
+            height=130,
             key="medications_text",
             placeholder="Coumadin 5 mg daily\nHCTZ 25mg\nLipitor 20 mg po qhs",
+            help="Brand, generic or abbreviation, as written; doses are fine.",
         )
-        conditions = m2.multiselect(
+        conditions = st.multiselect(
             "Conditions",
             list(ConditionCode),
             format_func=lambda c: CONDITION_LABELS[c],
@@ -198,16 +200,29 @@ def _render(rec: Recommendation) -> None:
     st.caption(f"Ruleset {rec.ruleset_version}. The basis of every item is one click away.")
 
 
-entered = _form()
-if entered is not None:
-    try:
-        profile = PatientProfile.model_validate(entered)
-    except ValidationError as exc:
-        st.session_state.pop("consult_result", None)
-        st.error(f"Please check the form: {format_validation_error(exc)}")
-    else:
-        st.session_state["consult_result"] = evaluate(profile)
+def main() -> None:
+    """Page body: the form, and beside it the recommendation for what was last submitted."""
+    st.title("🩺 Consult: nocturnal leg cramps")
+    disclaimer()
+    with st.container(horizontal=True, gap="medium"):
+        form_side = st.container(width=FORM_WIDTH)
+        result_side = st.container(width=RESULT_WIDTH)
+    with form_side:
+        entered = _form()
+    if entered is not None:
+        try:
+            profile = PatientProfile.model_validate(entered)
+        except ValidationError as exc:
+            st.session_state.pop("consult_result", None)
+            result_side.error(f"Please check the form: {format_validation_error(exc)}")
+        else:
+            st.session_state["consult_result"] = evaluate(profile)
+    result = st.session_state.get("consult_result")
+    with result_side:
+        if isinstance(result, Recommendation):
+            _render(result)
+        elif entered is None:
+            st.info("ℹ️ Fill in the form and press **Get recommendation**; the result shows here.")
 
-result = st.session_state.get("consult_result")
-if isinstance(result, Recommendation):
-    _render(result)
+
+main()

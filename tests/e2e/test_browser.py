@@ -21,7 +21,8 @@ def _only_loopback(page: Any) -> None:
 def test_consult_end_to_end(page: Any, server: str) -> None:
     page.goto(f"{server}/")  # the consult is the default page, served at the root
     page.get_by_text("Decision support for clinicians").first.wait_for()
-    page.get_by_label("Medications, one a line").fill("Coumadin 5 mg daily\nLasix 40mg")
+    meds = page.get_by_role("textbox", name="Medications, one a line")
+    meds.fill("Coumadin 5 mg daily\nLasix 40mg")
     page.get_by_role("button", name="Get recommendation").click()
     page.get_by_text("Talk to the anticoagulation prescriber first").first.wait_for()
     page.get_by_text("warfarin").first.wait_for()
