@@ -30,12 +30,12 @@ from core.diary import (
     cleaned_frame,
     read_diary,
     readable_errors,
-    safe_csv,
 )
 from core.errors import InputError
 from core.evidence import catalogue
 from core.outputs import charts
 from core.outputs.diary_view import DiaryView, build_diary_view
+from core.outputs.safe_csv import safe_csv
 
 SAMPLES_DIR = Path(__file__).resolve().parents[1] / "samples"
 SAMPLES: dict[str, str] = {
