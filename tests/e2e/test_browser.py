@@ -35,7 +35,7 @@ def test_every_page_opens_with_its_disclaimer(page: Any, server: str) -> None:
         page.get_by_text("not a substitute for clinical judgement").first.wait_for()
         assert page.get_by_text("Page not found").count() == 0, path
         assert page.get_by_test_id("stException").count() == 0, path
-    nav = page.get_by_test_id("stSidebarNav")
+    nav = page.get_by_test_id("stTopNav")
     for title in ("Consult", "Interaction checker", "Cramp diary", "About / how it decides"):
         assert nav.get_by_text(title, exact=True).count() == 1, title
     assert nav.get_by_text("app", exact=True).count() == 0  # no auto-listed pages folder

@@ -1,0 +1,73 @@
+"""Navigation from the very first paint of a fresh server: only the app's own pages are listed.
+
+Streamlit lists every file in ``pages/`` until ``st.navigation`` runs; the config hides that
+list. A MutationObserver installed before the page's own scripts records every navigation
+link that ever appears during the first seconds, so a flash of extra links fails the test.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+APP = Path(__file__).resolve().parents[2] / "app.py"
+WATCH_MS = 4000
+
+RECORD_NAV_LINKS = """
+window.__navSeen = [];
+const LINKS = [
+  '[data-testid="stTopNavLink"]', '[data-testid="stTopNavDropdownLink"]',
+  '[data-testid="stSidebarNavLink"]', '[data-testid="stTopNav"] a',
+  '[data-testid="stSidebarNav"] a', '[data-testid="stSidebar"] a', 'nav a',
+].join(', ');
+function label(el) {
+  const copy = el.cloneNode(true);
+  copy.querySelectorAll('[data-testid^="stIcon"]').forEach((icon) => icon.remove());
+  return copy.textContent.trim();
+}
+function scan() {
+  document.querySelectorAll(LINKS).forEach((el) => {
+    const text = label(el);
+    if (!window.__navSeen.includes(text)) window.__navSeen.push(text);
+  });
+}
+new MutationObserver(scan).observe(document, {subtree: true, childList: true, characterData: true});
+"""
+
+
+def page_titles() -> list[str]:
+    """The titles of the ``st.Page`` entries in app.py, the one list of pages."""
+    titles = []
+    for node in ast.walk(ast.parse(APP.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "Page":
+            for kw in node.keywords:
+                if kw.arg == "title" and isinstance(kw.value, ast.Constant):
+                    titles.append(str(kw.value.value))
+    return titles
+
+
+def test_app_lists_its_pages() -> None:
+    titles = page_titles()
+    assert {"Consult", "Interaction checker", "Cramp diary", "About / how it decides"} <= set(
+        titles
+    )
+    assert len(titles) == len(set(titles))
+
+
+def test_first_paint_shows_only_the_app_pages(browser: Any, fresh_server: str) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        page = context.new_page()
+        page.add_init_script(RECORD_NAV_LINKS)
+        page.goto(fresh_server, wait_until="commit")
+        page.wait_for_timeout(WATCH_MS)  # an observation window, not a speed assertion
+        seen = page.evaluate("window.__navSeen")
+        assert page.get_by_test_id("stTopNav").count() == 1, "navigation is not at the top"
+    finally:
+        context.close()
+    assert set(seen) == set(page_titles()), f"navigation links seen: {seen}"
