@@ -21,7 +21,7 @@ from core.fhir import (
 )
 from core.interactions import check_interactions
 
-FIXTURES = Path(__file__).parent / "fixtures" / "fhir"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "fhir"
 
 
 def _bundle(*resources: dict[str, Any], btype: str = "collection") -> str:
@@ -342,7 +342,7 @@ def test_the_shipped_samples_give_the_vka_caution() -> None:
     from core.fhir import load_medication_file
     from core.interactions import check_interactions
 
-    samples = Path(__file__).resolve().parents[1] / "samples"
+    samples = Path(__file__).resolve().parents[2] / "samples"
     for name in ("med_list_messy.txt", "fhir_r4_bundle.json"):
         loaded = load_medication_file(samples / name)
         report = check_interactions(loaded.current, not_current=loaded.not_current)

@@ -125,11 +125,40 @@ def test_every_atc_code_looks_like_an_atc_code() -> None:
     assert not bad
 
 
-def test_only_codes_confirmed_in_the_evidence_brief_are_unflagged() -> None:
+# Codes the WHO ATC/DDD check (shared/reference/atc_verified.tsv) could not confirm: two set by
+# naming convention only, and records added after the check (tioclomarol, quinidine, aliskiren).
+ATC_STILL_UNCONFIRMED = {"A06AA51", "A11CC55", "B01AA11", "C01BA01", "C09XA02", "C09XA52"}
+
+
+def test_only_codes_the_who_check_could_not_confirm_stay_flagged() -> None:
     data = _data()
     records = data["generics"] + data["combinations"]
+    flagged = {c for r in records if r.get("atc_unconfirmed") for c in r["atc"]}
+    assert flagged == ATC_STILL_UNCONFIRMED
     unflagged = {c for r in records if not r.get("atc_unconfirmed") for c in r["atc"]}
-    assert unflagged <= CONFIRMED_ATC, unflagged - CONFIRMED_ATC
+    assert unflagged >= CONFIRMED_ATC
+
+
+def test_every_generic_the_who_index_codes_has_a_code() -> None:
+    # The 13 names WHO lists no code for (atc_verified.tsv "not_found") may stay empty.
+    no_who_code = {
+        "low molecular weight heparin",
+        "arformoterol",
+        "vilanterol",
+        "menaquinone-7",
+        "menaquinone",
+        "esterified estrogens",
+        "estropipate",
+        "sacubitril",
+        "levalbuterol",
+        "clavulanic acid",
+        "imipenem",
+        "cilastatin",
+        "carbidopa",
+        "parenteral iron (unspecified)",
+    }
+    empty = [g["name"] for g in _data()["generics"] if not g["atc"]]
+    assert set(empty) <= no_who_code, set(empty) - no_who_code
 
 
 @pytest.mark.parametrize("code", ["B01AA03", "B03AC", "R03AK06"])
@@ -478,7 +507,8 @@ def test_describe_names_generic_class_and_atc() -> None:
 
 
 def test_describe_marks_unconfirmed_atc_and_unresolved_names() -> None:
-    assert "ATC unconfirmed" in describe(resolve_medication("Lipitor"))
+    assert "ATC unconfirmed" in describe(resolve_medication("Tekturna"))
+    assert "ATC unconfirmed" not in describe(resolve_medication("Lipitor"))
     assert describe(resolve_medication("xyzzy")) == "xyzzy → not recognised"
 
 
