@@ -24,6 +24,7 @@ from core.diary import (
     FIELD_LABELS,
     FIELDS,
     SUPPORTED_TYPES,
+    AmbiguousDatesError,
     DateOrder,
     DiaryTable,
     MissingColumnsError,
@@ -145,13 +146,13 @@ def ask_mapping(exc: MissingColumnsError, token: str) -> tuple[tuple[str, str], 
     return tuple(sorted(chosen.items()))
 
 
-def ask_date_order(table: DiaryTable, token: str) -> str | None:
+def ask_date_order(exc: AmbiguousDatesError, token: str) -> str | None:
     """Day-first or month-first, asked only when the file cannot tell."""
     st.warning(
         "Every day and month in this file is 12 or less, so its dates could be read "
         "either way. Which order does the export use?"
     )
-    st.text("Examples from the file: " + ", ".join(table.date_examples))
+    st.text("Examples from the file: " + ", ".join(exc.examples))
     choice: str | None = st.radio(
         "Date order",
         ["dmy", "mdy"],
@@ -344,15 +345,18 @@ def main() -> None:
                 return
             mapping = answer
             continue
-        except InputError as exc:
-            st.error(f"This file cannot be read: {ui.md_escape(exc.message)}")
-            return
-        if table.ambiguous_dates and date_order == "auto":
-            order = ask_date_order(table, token)
+        except AmbiguousDatesError as exc:
+            if date_order != "auto":
+                st.error(f"This file cannot be read: {ui.md_escape(exc.message)}")
+                return
+            order = ask_date_order(exc, token)
             if order is None:
                 return
             date_order = order
             continue
+        except InputError as exc:
+            st.error(f"This file cannot be read: {ui.md_escape(exc.message)}")
+            return
         break
     show_reading(table)
     default_k2 = table.k2_start_from_file

@@ -7,8 +7,6 @@ import datetime as dt
 import io
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -18,20 +16,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.cli import main as cli_main
 from core.diary import (
+    AmbiguousDatesError,
     DiaryTable,
     MissingColumnsError,
     cleaned_frame,
     read_diary,
     safe_csv,
     summarize,
-    summarize_path,
 )
 from core.errors import InputError
-from core.models import DiarySummary
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 SAMPLES = ROOT / "samples"
 
 
@@ -319,20 +315,17 @@ def test_text_month_dates_and_timestamps() -> None:
 
 def test_ambiguous_dates_ask_instead_of_guessing() -> None:
     text = "date,pain\n03/04/2024,5\n05/06/2024,4\n07/07/2024,2\n"
-    t = read(text)
-    assert t.ambiguous_dates
-    assert t.needs_date_order
-    assert t.date_examples == ("03/04/2024", "05/06/2024")
-    assert t.episodes.empty
-    with pytest.raises(InputError, match="ambiguous"):
-        summarize(t)
+    with pytest.raises(AmbiguousDatesError, match="ambiguous") as info:
+        read(text)
+    assert isinstance(info.value, InputError)
+    assert info.value.examples == ("03/04/2024", "05/06/2024")
+    assert info.value.where == "diary.csv"
     assert dates(read(text, date_order="dmy")) == ["2024-04-03", "2024-06-05", "2024-07-07"]
     assert dates(read(text, date_order="mdy")) == ["2024-03-04", "2024-05-06", "2024-07-07"]
 
 
 def test_same_day_and_month_is_not_ambiguous() -> None:
     t = read("date\n03/03/2024\n04/04/2024\n")
-    assert not t.ambiguous_dates
     assert dates(t) == ["2024-03-03", "2024-04-04"]
 
 
@@ -487,8 +480,6 @@ def test_generated_csvs_never_raise_anything_but_input_error(
         t = read_diary(text.encode("utf-8"), "gen.csv", date_order=order)  # type: ignore[arg-type]
     except InputError:
         return
-    if t.ambiguous_dates:
-        return
     assert accounted_for(t) == t.rows_read
     assert (t.errors["row"] >= 1).all()
     physical_lines = len(re.split(r"\r\n|\r|\n", text))
@@ -565,101 +556,8 @@ def test_sample_specifics() -> None:
     for name in ("episodes_iso_k2.csv", "nightly_counts.csv", "tracker_long.csv"):
         t = read_diary((SAMPLES / name).read_bytes(), name)
         assert t.k2_start_from_file == dt.date(2024, 10, 7), name
-    amb = read_diary((SAMPLES / "ambiguous_dates.tsv").read_bytes(), "amb.tsv")
-    assert amb.ambiguous_dates
-
-
-# --- command line ----------------------------------------------------------------------
-
-
-def test_main_prints_a_diary_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = tmp_path / "d.csv"
-    path.write_text("date,pain\n2024-01-01,5\n2024-01-08,4\n2024-01-15,3\n", encoding="utf-8")
-    assert cli_main(["diary", str(path), "--k2-start", "2024-01-08"]) == 0
-    out, err = capsys.readouterr()
-    summary = DiarySummary.model_validate_json(out)
-    assert summary.episodes == 3 and err == ""
-    assert summary.k2_comparison is not None
-    assert summary.k2_comparison.k2_start == "2024-01-08"
-    assert summary.weekly[0].week_start == "2024-01-01"
-
-
-@pytest.mark.parametrize(
-    ("content", "args", "message"),
-    [
-        (b"", [], "empty"),
-        (b"severity\n5\n", [], "no date column"),
-        (b"\x00\x01binary\x00", [], "binary"),
-        (b"date\n03/04/2024\n05/06/2024\n", [], "--date-order dmy"),
-        (b"date\nnope\n", [], "no row has a usable date"),
-        (b"date\n2024-01-01\n", ["--k2-start", "01/02/2024"], "--k2-start"),
-    ],
-)
-def test_main_refuses_bad_input_with_exit_2(
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    content: bytes,
-    args: list[str],
-    message: str,
-) -> None:
-    path = tmp_path / "bad.csv"
-    path.write_bytes(content)
-    assert cli_main(["diary", str(path), *args]) == 2
-    out, err = capsys.readouterr()
-    assert out == ""
-    assert message in err
-    assert "Traceback" not in err
-    assert err.count("\n") == 1
-
-
-def test_ambiguous_dates_resolved_with_the_date_order_option(tmp_path: Path) -> None:
-    path = tmp_path / "amb.csv"
-    path.write_text("date\n03/04/2024\n05/06/2024\n", encoding="utf-8")
-    with pytest.raises(InputError, match="--date-order"):
-        summarize_path(path)
-    assert summarize_path(path, date_order="dmy").first_date == "2024-04-03"
-
-
-def _run(args: list[str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
-
-
-def test_module_entry_point_runs_as_a_process(tmp_path: Path) -> None:
-    good = _run(["-m", "core", "diary", str(SAMPLES / "episodes_iso_k2.csv")])
-    assert good.returncode == 0, good.stderr
-    assert DiarySummary.model_validate_json(good.stdout).episodes == 22
-    empty = tmp_path / "empty.csv"
-    empty.write_bytes(b"")
-    bad = _run(["-m", "core", "diary", str(empty)])
-    assert (bad.returncode, bad.stdout) == (2, "")
-    assert "empty" in bad.stderr
-
-
-@pytest.mark.skipif(
-    not (ROOT / "core" / "__main__.py").exists(), reason="core/__main__.py not wired yet"
-)
-def test_contract_cli_python_m_core_diary(tmp_path: Path) -> None:
-    good = _run(["-m", "core", "diary", str(SAMPLES / "nightly_counts.csv")])
-    assert good.returncode == 0, good.stderr
-    summary = DiarySummary.model_validate_json(good.stdout)
-    assert summary.k2_comparison is not None  # K2 start read from the file's K2 column
-    assert summary.k2_comparison.k2_start == "2024-10-07"
-    bad = tmp_path / "nodate.csv"
-    bad.write_text("pain\n3\n", encoding="utf-8")
-    refused = _run(["-m", "core", "diary", str(bad)])
-    assert (refused.returncode, refused.stdout) == (2, "")
-
-
-def test_importing_core_diary_stays_cheap() -> None:
-    code = (
-        "import sys, core.diary; "
-        "bad = [m for m in ('altair', 'streamlit', 'vl_convert') if m in sys.modules]; "
-        "print(bad)"
-    )
-    result = _run(["-c", code])
-    assert result.stdout.strip() == "[]", result.stderr
+    with pytest.raises(AmbiguousDatesError):
+        read_diary((SAMPLES / "ambiguous_dates.tsv").read_bytes(), "amb.tsv")
 
 
 def test_fast_and_regex_paths_agree_on_iso_dates() -> None:
