@@ -1,12 +1,10 @@
 """Consult page: a clinician enters the patient's risk factors and reads the recommendation.
 
-Thin by design: the form builds a PatientProfile, ``core.rules.evaluate`` decides, and this
+Thin by design: the form builds a PatientProfile, ``core.consult.evaluate`` decides, and this
 page only renders the result (status first, then red flags, factors, actions, cautions).
 """
 
 from __future__ import annotations
-
-import json
 
 import streamlit as st
 from pydantic import ValidationError
@@ -22,9 +20,7 @@ from core.models import (
     SymptomCode,
     format_validation_error,
 )
-from core.outputs.cds_hooks import cds_hooks_cards
-from core.outputs.note import note_text
-from core.rules import evaluate
+from core.consult import evaluate
 from ui import (
     SEVERITY_ICON,
     SEVERITY_WORD,
@@ -34,6 +30,7 @@ from ui import (
     md_escape,
     show_basis,
 )
+from ui.handoff import show_handoff
 
 STATUS_STYLE = {
     "consult_prescriber": ("error", "⛔"),
@@ -175,29 +172,8 @@ def _render(rec: Recommendation) -> None:
                 st.markdown(body)
         show_basis(c.mechanism, c.evidence, rec.evidence)
 
-    d1, d2, d3 = st.columns(3)
-    d1.download_button(
-        "Download recommendation (JSON)",
-        rec.model_dump_json(indent=2),
-        file_name="cramp-consult-recommendation.json",
-        mime="application/json",
-        key="download_json",
-    )
-    d2.download_button(
-        "Download note (text)",
-        note_text(rec),
-        file_name="cramp-consult-note.txt",
-        mime="text/plain",
-        key="download_note",
-    )
-    d3.download_button(
-        "Download CDS Hooks cards (JSON)",
-        json.dumps(cds_hooks_cards(rec), indent=2),
-        file_name="cramp-consult-cards.json",
-        mime="application/json",
-        key="download_cards",
-    )
-    st.caption(f"Ruleset {rec.ruleset_version}. The basis of every item is one click away.")
+    profile = st.session_state.get("consult_profile")
+    show_handoff(profile if isinstance(profile, PatientProfile) else None, rec)
 
 
 def main() -> None:
@@ -217,6 +193,7 @@ def main() -> None:
             result_side.error(f"Please check the form: {format_validation_error(exc)}")
         else:
             st.session_state["consult_result"] = evaluate(profile)
+            st.session_state["consult_profile"] = profile
     result = st.session_state.get("consult_result")
     with result_side:
         if isinstance(result, Recommendation):

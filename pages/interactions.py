@@ -21,8 +21,9 @@ from core.formulary import (
     split_medication_list,
     unrecognised_parts,
 )
-from core.interactions import SEVERITY_LEGEND, check_interactions, counselling_text
+from core.interactions import SEVERITY_LEGEND, check_interactions
 from core.models import Caution, Evidence, InteractionReport, ResolvedMedication
+from core.outputs.counselling import counselling_text
 
 TEXT_KEY = "ix_text"
 FILE_KEY = "ix_file"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 
+from core.consult import evaluate
 from core.models import PatientProfile
-from core.report import cds_hooks_cards, note_text
-from core.rules import evaluate
+from core.outputs.cds_hooks import cds_hooks_cards
+from core.outputs.note import note_text
 from tests.strategies import profiles
 
 

@@ -1,0 +1,106 @@
+"""The consult's hand-off: the note to copy, the report PDF, the patient sheet, and exports.
+
+Presentation only: every word and file comes from ``core.outputs``. PDFs are built when the
+button is pressed (a callable), in memory, and never written to disk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import partial
+
+import streamlit as st
+
+from core.models import DiarySummary, PatientProfile, Recommendation
+from core.outputs.cds_hooks import cds_hooks_cards
+from core.outputs.counselling import MIN_OVERRIDE_CHARS, refusal_reason
+from core.outputs.counselling_pdf import counselling_pdf
+from core.outputs.note import note_text
+from core.outputs.report_pdf import report_pdf
+
+__all__ = ["DIARY_KEY", "show_handoff"]
+
+DIARY_KEY = "handoff_diary_summary"  # the diary page may leave its DiarySummary here
+OVERRIDE_KEY = "handoff_override"
+
+
+def _report(
+    rec: Recommendation, profile: PatientProfile | None, diary: DiarySummary | None
+) -> bytes:
+    return report_pdf(rec, profile, diary)
+
+
+def _sheet(rec: Recommendation, override: str | None) -> bytes:
+    return counselling_pdf(rec, override=override)
+
+
+def show_handoff(
+    profile: PatientProfile | None, rec: Recommendation, diary: DiarySummary | None = None
+) -> None:
+    """Note with a copy button, report PDF, patient sheet (or why not), JSON and cards."""
+    if diary is None:
+        stored = st.session_state.get(DIARY_KEY)
+        diary = stored if isinstance(stored, DiarySummary) else None
+    st.subheader("Hand-off")
+    st.markdown("**Note for the record.** Copy it with the button at the top right of the box.")
+    st.code(note_text(rec, profile), language=None, wrap_lines=True)
+
+    day = dt.date.today().isoformat()
+    c1, c2 = st.columns(2)
+    c1.download_button(
+        "Download consult report (PDF)",
+        partial(_report, rec, profile, diary),
+        file_name=f"cramp-consult-report-{day}.pdf",
+        mime="application/pdf",
+        key="handoff_report_pdf",
+        on_click="ignore",
+        icon=":material/picture_as_pdf:",
+    )
+    c1.caption(
+        "With the diary's weekly chart and before/after figures."
+        if diary is not None
+        else "No diary loaded: the report has no diary chart."
+    )
+
+    refused = refusal_reason(rec)
+    with c2:
+        override = None
+        if refused:
+            st.warning(f"⚠️ {refused}")
+            typed = st.text_input(
+                "Override reason (printed on the sheet with the date)",
+                key=OVERRIDE_KEY,
+                max_chars=200,
+            )
+            override = " ".join(typed.split()) or None
+        allowed = not refused or (override is not None and len(override) >= MIN_OVERRIDE_CHARS)
+        st.download_button(
+            "Download patient sheet (PDF)",
+            partial(_sheet, rec, override),
+            file_name=f"cramp-consult-patient-sheet-{day}.pdf",
+            mime="application/pdf",
+            key="handoff_sheet_pdf",
+            on_click="ignore",
+            disabled=not allowed,
+            icon=":material/picture_as_pdf:",
+        )
+
+    e1, e2 = st.columns(2)
+    e1.download_button(
+        "Download recommendation (JSON)",
+        rec.model_dump_json(indent=2),
+        file_name="cramp-consult-recommendation.json",
+        mime="application/json",
+        key="download_json",
+        on_click="ignore",
+    )
+    e2.download_button(
+        "Download CDS Hooks cards (JSON)",
+        json.dumps(cds_hooks_cards(rec), indent=2, ensure_ascii=False),
+        file_name="cramp-consult-cards.json",
+        mime="application/json",
+        key="download_cards",
+        on_click="ignore",
+    )
+    st.caption(f"Ruleset {rec.ruleset_version}. The basis of every item is one click away.")
