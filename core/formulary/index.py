@@ -391,12 +391,21 @@ def _add_known(
 
     for name, tty, ingredients in _known().names:
         key = name_key(name)
-        if not key or key in by_key or len(key.split()) > MAX_KNOWN_WORDS:
-            continue
-        if key in IGNORABLE:
+        if not key or len(key.split()) > MAX_KNOWN_WORDS or key in IGNORABLE:
             continue
         gens = tuple(dict.fromkeys(generic_of(i) for i in ingredients))
         kind: MatchKind = "brand" if tty == "BN" else "exact"
+        old = by_key.get(key)
+        if old is not None:
+            if not old.curated and set(old.generics) != set(gens):
+                # "polyethylene glycol 300" and "... 3350" share a key once numbers go: the
+                # key names what both are, never one of them at random.
+                if key not in generics:
+                    generics[key] = GenericInfo(
+                        name=key, classes=(), atc=(), atc_unconfirmed=False, curated=False
+                    )
+                by_key[key] = Entry(name=key, kind="exact", generics=(key,), curated=False)
+            continue
         entry = Entry(name=name, kind=kind, generics=gens, route=routes.get(key), curated=False)
         by_key[key] = entry
         by_display.setdefault(name.casefold(), entry)

@@ -57,7 +57,9 @@ _FORMS: Final = (
     "systems ring implant disintegrating orally auto injector cartridge foam shampoo suppository "
     "suppositories enema insert pad pads wash rinse mouthwash toothpaste paste emulsion "
     "concentrate reconstituted topical conventional abuse deterrent sprinkle pellet wafer "
-    "chewing gum bar soap medicated drug emulgel emollient"
+    "chewing gum bar soap medicated drug emulgel emollient dry troche jelly irrigation "
+    "douche urethral granule beads strip stick swab dressing cloth liniment tincture inhalant "
+    "intravesical intrathecal epidural reconstitution rectal vaginal"
 )
 _FREQUENCIES: Final = (
     "qd od daily once twice thrice bid bd tid tds qid qds qhs hs qam qpm qod qad prn stat nightly "
@@ -268,6 +270,9 @@ _FORM_ROUTE_WORDS: Final[dict[str, Route]] = {
             "lozenges",
             "sachet",
             "sachets",
+            "troche",
+            "gum",
+            "chewing",
         ),
         "oral",
     ),
