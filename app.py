@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.errors import DataError
+
 st.set_page_config(page_title="Cramp Consult", page_icon="🦵", layout="wide")
+
+try:  # a wrong data file stops here with its one-line message, instead of a page
+    from core.consult import check_data
+
+    check_data()
+except DataError as exc:
+    st.error(f"Cramp Consult cannot start: {exc}")
+    st.stop()
 
 PAGES = [
     st.Page("pages/consult.py", title="Consult", icon="🩺", url_path="consult", default=True),
@@ -12,6 +22,7 @@ PAGES = [
         "pages/interactions.py", title="Interaction checker", icon="💊", url_path="interactions"
     ),
     st.Page("pages/diary.py", title="Cramp diary", icon="📈", url_path="diary"),
+    st.Page("pages/panel.py", title="Clinic panel", icon="🏥", url_path="panel"),
     st.Page("pages/about.py", title="About / how it decides", icon="📖", url_path="about"),
 ]
 st.navigation(PAGES, position="top").run()

@@ -19,12 +19,15 @@ from core.cohort.sources import (
     collect_uploads,
     collect_zip,
 )
-from core.cohort.texts import FLAG_CODES, flag_labels, texts
+from core.cohort.table import RATIO_FILTERS, SORTS, patient_table, select_patients
+from core.cohort.texts import FLAG_CODES, flag_labels, pooled_text, texts
 
 __all__ = [
     "FLAG_CODES",
     "MAX_FILES",
     "MAX_TOTAL_BYTES",
+    "RATIO_FILTERS",
+    "SORTS",
     "CohortPatient",
     "CohortReport",
     "Collected",
@@ -46,9 +49,12 @@ __all__ = [
     "flag_labels",
     "k2_starts",
     "match_manifest",
+    "patient_table",
     "pool",
+    "pooled_text",
     "read_manifest",
     "read_patient",
+    "select_patients",
     "texts",
     "triage_flags",
 ]

@@ -48,18 +48,17 @@ def triage_flags(summary: DiarySummary, *, k2_known: bool, gap_days: int) -> lis
 
 
 def read_patient(data: bytes, filename: str) -> DiaryTable:
-    """Read one diary, refusing (InputError) one the panel cannot use as it stands."""
+    """Read one diary, refusing (InputError) one the panel cannot use as it stands.
+
+    Ambiguous day/month dates are refused by ``read_diary`` (the diary page can ask).
+    """
     table = read_diary(data, filename)
-    if table.ambiguous_dates:
-        examples = ", ".join(table.date_examples[:3])
-        raise InputError(
-            "dates could be day-first or month-first"
-            + (f" ({examples})" if examples else "")
-            + "; open it on the diary page to choose",
-            where=filename,
-        )
     if table.episodes.empty:
-        raise InputError("no row has a usable date", where=filename)
+        first = table.error_list(3)
+        detail = "; ".join(f"line {e.row}, column {e.column!r}: {e.message}" for e in first)
+        raise InputError(
+            "no row has a usable date" + (f" ({detail})" if detail else ""), where=filename
+        )
     return table
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from core import trial
+from core.cohort.schema import PooledEstimate
 
 FLAG_CODES = (
     "cramps_rising",
@@ -120,3 +121,23 @@ def texts() -> CohortTexts:
 def flag_labels() -> dict[str, str]:
     """Flag code -> label, in triage order."""
     return {f.code: f.label for f in texts().flags}
+
+
+def pooled_text(pooled: PooledEstimate | None) -> list[str]:
+    """The pooled estimate in words (or why there is none), then the trial's arms."""
+    t = texts().pooled
+    lines: list[str] = []
+    if pooled is None:
+        lines.append(t.none)
+    else:
+        lines.append(
+            t.reading.format(
+                patients=pooled.patients,
+                rate_ratio=pooled.rate_ratio,
+                ci_low=pooled.ci95[0],
+                ci_high=pooled.ci95[1],
+            )
+        )
+        lines.append(t.heterogeneity.format(i2=pooled.i2, tau2=pooled.tau2))
+    lines.append(_fill(t.trial, {}))
+    return lines
