@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.errors import DataError
+
 st.set_page_config(page_title="Cramp Consult", page_icon="🦵", layout="wide")
+
+try:  # a wrong data file stops here with its one-line message, instead of a page
+    from core.consult import check_data
+
+    check_data()
+except DataError as exc:
+    st.error(f"Cramp Consult cannot start: {exc}")
+    st.stop()
 
 PAGES = [
     st.Page("pages/consult.py", title="Consult", icon="🩺", url_path="consult", default=True),

@@ -56,12 +56,15 @@ def make_profiles(n: int, seed: int = 7) -> list[str]:
     rng = random.Random(seed)
     lines = []
     for _ in range(n):
+        age = rng.randint(18, 99)
+        sex = rng.choice(["female", "male", "unknown"])
         lines.append(
             json.dumps(
                 {
-                    "age": rng.randint(18, 99),
-                    "sex": rng.choice(["female", "male", "unknown"]),
-                    "pregnant": rng.random() < 0.02,
+                    "age": age,
+                    "sex": sex,
+                    # a pregnant male or a pregnancy over 60 is refused (contract)
+                    "pregnant": sex == "female" and age <= 60 and rng.random() < 0.02,
                     "cramps_per_week": rng.choice([None, 0.5, 1, 2, 3, 5, 7]),
                     "dehydration": rng.random() < 0.2,
                     "prolonged_sitting": rng.random() < 0.2,

@@ -103,7 +103,7 @@ PARALLEL_MIN_LINES = 4 * BATCH_CHUNK
 
 def _evaluate_chunk(job: tuple[int, list[str | bytes]]) -> tuple[bytes, int]:
     """Evaluate consecutive lines (the first is line ``job[0]``): JSON lines out, and failures."""
-    from core.rules import evaluate_json_bytes
+    from core.consult import evaluate_json_bytes
 
     first, lines = job
     out: list[bytes] = []
@@ -209,7 +209,7 @@ def evaluate_batch(text: str | list[str | bytes], *, where: str = "input") -> in
     chunks evaluated by one worker process per core (forked, so the loaded rules are shared);
     the output order is the input order either way.
     """
-    from core.rules import ruleset
+    from core.consult import ruleset
 
     lines: list[str | bytes] = list(split_lines(text)) if isinstance(text, str) else text
     if not any(line.strip() for line in lines):

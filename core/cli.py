@@ -27,7 +27,7 @@ from core.batch import (
     split_lines,
     write_out,
 )
-from core.errors import InputError
+from core.errors import DataError, InputError
 
 FORMATS = ("json", "note", "cds-hooks")
 
@@ -83,7 +83,7 @@ def _looks_like_jsonl(text: str) -> bool:
 
 def cmd_evaluate(source: str, *, jsonl: bool, fmt: str = "json") -> int:
     """PatientProfile JSON (or JSON Lines) in; Recommendation JSON, a note or cards out."""
-    from core.rules import evaluate, evaluate_json
+    from core.consult import evaluate, evaluate_json
 
     text, name = _read_text(source)
     if jsonl or source.endswith(".jsonl") or (source == "-" and _looks_like_jsonl(text)):
@@ -203,6 +203,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_BAD_INPUT
+    except DataError as exc:  # a wrong data file under core/data: one line, exit 1
+        sys.stderr.write(f"data error: {exc}\n")
+        return 1
     except (BrokenPipeError, BrokenPipe):
         # The reader left; point stdout at /dev/null so the exit flush cannot complain.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

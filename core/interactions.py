@@ -1,35 +1,41 @@
-"""Vitamin K2 (menaquinone-7) cautions for a medication list, with the counselling panel.
+"""Vitamin K2 (menaquinone-7) cautions for a medication list (the counselling panel is in
+core.outputs.counselling).
 
-The interaction records are data (``core/data/interactions.json``): the classes or generics
-that trigger each one, its severity, mechanism, clinical effect, management, documentation
-level and evidence ids. This module matches resolved medications against them. It is pure
-and cached, because the consult rules call ``cautions_for`` too.
+The interaction records are data (``core/data/interactions.json``), read through a schema that
+forbids unknown keys and checks every class, generic and evidence id, so a renamed key stops the
+program instead of silencing a caution. Cautions come from the resolved medications as given
+(their route, confirmation and FHIR status are fields), never from re-reading the input text.
+This module also holds which medications count systemically, so the consult's facts and the
+cautions always agree.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
-import textwrap
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping, Sequence
 from functools import cache, lru_cache
 from importlib import resources
-from typing import Any, Final, cast
+from typing import Any, Final, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from core import evidence
-from core.errors import InputError
+from core.errors import DataError, InputError
 from core.formulary import (
-    FORMULARY_VERSION,
+    CLASS_LABELS,
+    class_groups,
     confirm,
+    generic_info,
     ingredient_classes,
+    is_local,
     resolve_medication,
-    unrecognised_parts,
 )
 from core.models import (
     SEVERITY_ORDER,
     Caution,
-    Evidence,
     InteractionReport,
     ResolvedMedication,
     Severity,
@@ -42,67 +48,143 @@ __all__ = [
     "build_report",
     "cautions_for",
     "check_interactions",
-    "counselling_text",
+    "entries_in_group",
     "interaction_rules",
+    "load_interactions",
+    "possible_vka",
+    "systemic_ingredients",
 ]
 
+FILE: Final = "core/data/interactions.json"
+VKA_CLASS: Final = "vitamin_k_antagonist"
 _UNCONFIRMED_NOTE: Final = "spelling match, not yet confirmed"
+_CITED_RE: Final = re.compile(r"\[([a-z0-9_, ]+)\]")
+
+EvidenceStatus = Literal["documented", "no_known_interaction", "not_studied"]
 
 
-@dataclass(frozen=True)
-class InteractionRule:
+class GenericNote(BaseModel):
+    """A sentence added to a caution only when this generic is in the list."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str
+    evidence: tuple[str, ...]
+
+
+class InteractionRule(BaseModel):
     """One caution as data: what triggers it and what it says."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     code: str
     severity: Severity
+    evidence_status: EvidenceStatus
     label: str
-    classes: frozenset[str]
-    generics: frozenset[str]
+    classes: frozenset[str] = frozenset()
+    generics: frozenset[str] = frozenset()
     pair: str
     mechanism: str
     clinical_effect: str
     management: str
     documentation: str
     evidence: tuple[str, ...]
+    generic_notes: dict[str, GenericNote] = {}
 
-    def triggered_by(self, generic: str, classes: Iterable[str]) -> bool:
+    def triggered_by(self, generic: str, classes: Sequence[str] | frozenset[str]) -> bool:
         """Whether one generic (with its classes) triggers this caution."""
         return generic in self.generics or not self.classes.isdisjoint(classes)
 
 
-@cache
-def _data() -> dict[str, Any]:
-    raw = resources.files("core.data").joinpath("interactions.json").read_text("utf-8")
-    data: dict[str, Any] = json.loads(raw)
+class InteractionsFile(BaseModel):
+    """The whole ``interactions.json``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str
+    source_note: str
+    severity_legend: dict[Severity, str]
+    evidence_status_legend: dict[EvidenceStatus, str]
+    inactive_fhir_statuses: frozenset[str]
+    records: tuple[InteractionRule, ...]
+
+
+def load_interactions(raw: Any, *, file: str = FILE) -> InteractionsFile:
+    """Validate parsed ``interactions.json``: an unknown key, class, generic or evidence id,
+    or a bracketed citation not in the record's evidence list, is a one-line ``DataError``."""
+    try:
+        data = InteractionsFile.model_validate(raw)
+    except ValidationError as exc:
+        raise DataError.from_validation(file, exc) from None
+    seen: set[str] = set()
+    for rec in data.records:
+        rule = f"records[{rec.code}]"
+        if rec.code in seen:
+            raise DataError(file, rule, "duplicate record code")
+        seen.add(rec.code)
+        if not rec.classes and not rec.generics:
+            raise DataError(file, rule, "names no class and no generic, so it can never fire")
+        for c in sorted(rec.classes):
+            if c not in CLASS_LABELS:
+                raise DataError(file, rule, f"unknown class '{c}'")
+        for g in sorted(rec.generics | rec.generic_notes.keys()):
+            if generic_info(g) is None:
+                raise DataError(file, rule, f"unknown generic '{g}'")
+        evidence.check_ids(rec.evidence, file=file, rule=rule)
+        for note in rec.generic_notes.values():
+            evidence.check_ids(note.evidence, file=file, rule=rule)
+        texts = [rec.mechanism, rec.clinical_effect, rec.management]
+        texts += [n.text for n in rec.generic_notes.values()]
+        own = set(rec.evidence) | {i for n in rec.generic_notes.values() for i in n.evidence}
+        for group in _CITED_RE.findall(" ".join(texts)):
+            for cited in (i.strip() for i in group.split(",")):
+                if cited not in own:
+                    raise DataError(file, rule, f"cites '{cited}' not in its evidence list")
     return data
 
 
 @cache
+def _data() -> InteractionsFile:
+    raw = resources.files("core.data").joinpath("interactions.json").read_text("utf-8")
+    return load_interactions(json.loads(raw))
+
+
 def _rules() -> tuple[InteractionRule, ...]:
-    rules: list[InteractionRule] = []
-    for rec in _data()["records"]:
-        if rec["severity"] not in SEVERITY_ORDER:
-            raise ValueError(f"interactions.json: bad severity in {rec['code']}")
-        rules.append(
-            InteractionRule(
-                code=rec["code"],
-                severity=cast("Severity", rec["severity"]),
-                label=rec["label"],
-                classes=frozenset(rec.get("classes", [])),
-                generics=frozenset(rec.get("generics", [])),
-                pair=rec["pair"],
-                mechanism=rec["mechanism"],
-                clinical_effect=rec["clinical_effect"],
-                management=rec["management"],
-                documentation=rec["documentation"],
-                evidence=tuple(rec["evidence"]),
-            )
-        )
-    return tuple(rules)
+    return _data().records
 
 
-RULESET_VERSION: Final[str] = f"{_data()['version']}+formulary.{FORMULARY_VERSION}"
-SEVERITY_LEGEND: Final[dict[str, str]] = dict(_data()["severity_legend"])
+# --- one version stamp ------------------------------------------------------------------------
+
+_VERSIONED_SUFFIXES: Final = (".json", ".tsv", ".csv")
+
+
+def combined_version(base: str, files: Mapping[str, bytes]) -> str:
+    """``base`` plus a hash of every data file that can change an output (rules, formulary,
+    interaction records, texts, evidence, known drugs): an edit to any of them changes it."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + files[name] + b"\0")
+    return f"{base}+{digest.hexdigest()[:10]}"
+
+
+@cache
+def data_version() -> str:
+    """The ruleset version every Recommendation and InteractionReport carries."""
+    data = resources.files("core.data")
+    files = {
+        p.name: p.read_bytes()
+        for p in data.iterdir()
+        if p.name.endswith(_VERSIONED_SUFFIXES) and p.is_file()
+    }
+    base = json.loads(files["rules.json"]).get("ruleset_version", "0")
+    return combined_version(str(base), files)
+
+
+RULESET_VERSION: Final[str] = data_version()
+SEVERITY_LEGEND: Final[dict[str, str]] = {str(k): v for k, v in _data().severity_legend.items()}
+EVIDENCE_STATUS_LEGEND: Final[dict[str, str]] = {
+    str(k): v for k, v in _data().evidence_status_legend.items()
+}
 
 
 def interaction_rules() -> list[InteractionRule]:
@@ -110,43 +192,141 @@ def interaction_rules() -> list[InteractionRule]:
     return list(_rules())
 
 
-def _applies_to(text: str, matched_by: str, note: str, generics: Sequence[str]) -> str:
-    shown = " ".join(text.split())
-    names = ", ".join(generics)
-    if matched_by == "fuzzy" and "confirmed by the user" not in note:
-        return f"{shown} ({names}; {_UNCONFIRMED_NOTE})"
-    return shown if shown.casefold() == names.casefold() else f"{shown} ({names})"
+# --- which medications count, and how ----------------------------------------------------------
 
 
-_MedKey = tuple[str, tuple[str, ...], tuple[str, ...], str, str]
+def counts(med: ResolvedMedication) -> bool:
+    """Whether the entry is a current medication the user has not rejected."""
+    if med.confirmation == "rejected":
+        return False
+    return med.fhir_status is None or med.fhir_status not in _data().inactive_fhir_statuses
+
+
+def systemic_ingredients(med: ResolvedMedication) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each ingredient of a current, systemic, not-rejected entry with its own classes.
+
+    Per ingredient, so a combination names only the ingredient in a class (salmeterol in
+    Advair is the LABA, fluticasone is not). A local route (eye, ear, skin, nose, vagina)
+    gives none: no systemic caution or risk factor comes from it.
+    """
+    return _systemic(_key(med))
+
+
+def entries_in_group(meds: Sequence[ResolvedMedication], group: str) -> list[ResolvedMedication]:
+    """The entries with a systemic ingredient in a drug group of ``formulary.json``."""
+    classes = class_groups()[group]
+    return [m for m in meds if any(not classes.isdisjoint(c) for _, c in systemic_ingredients(m))]
+
+
+def is_unresolved(med: ResolvedMedication) -> bool:
+    """Whether the entry, or part of it, was not recognised (a VKA cannot be ruled out)."""
+    if not counts(med) and med.confirmation != "rejected":
+        return False
+    return (
+        med.matched_by == "unresolved"
+        or med.confirmation == "rejected"
+        or bool(med.unresolved_parts)
+    )
+
+
+def unresolved_names(med: ResolvedMedication) -> list[str]:
+    """What to check by hand: the entry as written, or its unrecognised parts."""
+    if not is_unresolved(med):
+        return []
+    shown = " ".join(med.input.split())
+    if med.matched_by == "unresolved" or med.confirmation == "rejected":
+        return [shown]
+    return [f"{part} (in '{shown}')" for part in med.unresolved_parts]
+
+
+def possible_vka(med: ResolvedMedication) -> tuple[str, ...]:
+    """VKA generics this entry *could* be: an unconfirmed spelling match to a VKA, or a VKA
+    among the names offered. Empty once the user confirmed or rejected the match."""
+    return _possible_vka(_key(med))
+
+
+def certain_vka(med: ResolvedMedication) -> tuple[str, ...]:
+    """VKA generics the entry resolves to with certainty (exact, brand, abbreviation or a
+    match the user confirmed)."""
+    if possible_vka(med) and med.matched_by == "fuzzy":
+        return ()
+    return tuple(g for g, classes in systemic_ingredients(med) if VKA_CLASS in classes)
+
+
+# input, generics, classes, matched_by, confirmation, local (route), fhir_status, alternatives
+_MedKey = tuple[str, tuple[str, ...], tuple[str, ...], str, str, bool, str | None, tuple[str, ...]]
 
 
 def _key(med: ResolvedMedication) -> _MedKey:
-    return (med.input, tuple(med.generics), tuple(med.classes), med.matched_by, med.note or "")
+    return (
+        med.input,
+        tuple(med.generics),
+        tuple(med.classes),
+        med.matched_by,
+        med.confirmation,
+        is_local(med),
+        med.fhir_status,
+        tuple(med.alternatives),
+    )
 
 
-def _hits(rule: InteractionRule, generics: Sequence[str], classes: Sequence[str]) -> list[str]:
-    """The generics of one entry that trigger ``rule`` (per ingredient, so a combination
-    product names only the ingredient concerned)."""
+@lru_cache(maxsize=16384)
+def _systemic(key: _MedKey) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    _, generics, classes, _, confirmation, local, fhir_status, _ = key
+    data = _data()
+    if confirmation == "rejected" or local:
+        return ()
+    if fhir_status is not None and fhir_status in data.inactive_fhir_statuses:
+        return ()
     if not generics:
-        # Defensive: a caller-built entry with classes but no generic still triggers.
-        return ["(unidentified)"] if rule.triggered_by("", classes) else []
-    hits: list[str] = []
-    for g in generics:
-        if rule.triggered_by(g, ingredient_classes(g, classes)):
-            hits.append(g)
-    return hits
+        # Defensive: a caller-built entry with classes but no generic still counts.
+        return (("(unidentified)", classes),) if classes else ()
+    return tuple((g, tuple(ingredient_classes(g, classes))) for g in generics)
+
+
+@lru_cache(maxsize=16384)
+def _possible_vka(key: _MedKey) -> tuple[str, ...]:
+    _, _, _, matched_by, confirmation, _, fhir_status, alternatives = key
+    if confirmation in ("confirmed", "rejected"):
+        return ()
+    if fhir_status is not None and fhir_status in _data().inactive_fhir_statuses:
+        return ()
+    out: list[str] = []
+    if matched_by == "fuzzy":
+        out.extend(g for g, c in _systemic(key) if VKA_CLASS in c)
+    for alt in alternatives:
+        alt_med = resolve_medication(alt)
+        if VKA_CLASS in alt_med.classes:
+            out.extend(g for g in alt_med.generics if g not in out)
+    return tuple(dict.fromkeys(out))
+
+
+# --- cautions ----------------------------------------------------------------------------------
+
+
+def _applies_to(key: _MedKey, hits: Sequence[str], possible: bool) -> str:
+    text, _, _, matched_by, confirmation, _, _, _ = key
+    shown = " ".join(text.split())
+    names = ", ".join(hits)
+    if matched_by == "unresolved" and possible:
+        return f"{shown} (possibly {names}; not recognised, not yet confirmed)"
+    if matched_by == "fuzzy" and confirmation != "confirmed":
+        return f"{shown} ({names}; {_UNCONFIRMED_NOTE})"
+    return shown if shown.casefold() == names.casefold() else f"{shown} ({names})"
 
 
 @lru_cache(maxsize=16384)
 def _entry_hits(key: _MedKey) -> tuple[tuple[int, tuple[str, ...], str], ...]:
     """For one entry: each rule it triggers (by data order), its generics and its label."""
-    text, generics, classes, matched_by, note = key
+    ingredients = _systemic(key)
+    maybe_vka = _possible_vka(key) if key[3] == "unresolved" else ()
     out: list[tuple[int, tuple[str, ...], str]] = []
     for order, rule in enumerate(_rules()):
-        hits = _hits(rule, generics, classes)
+        hits = [g for g, classes in ingredients if rule.triggered_by(g, classes)]
         if hits:
-            out.append((order, tuple(hits), _applies_to(text, matched_by, note, hits)))
+            out.append((order, tuple(hits), _applies_to(key, hits, possible=False)))
+        elif maybe_vka and VKA_CLASS in rule.classes:
+            out.append((order, maybe_vka, _applies_to(key, maybe_vka, possible=True)))
     return tuple(out)
 
 
@@ -154,17 +334,25 @@ def _entry_hits(key: _MedKey) -> tuple[tuple[int, tuple[str, ...], str], ...]:
 def _caution(order: int, drugs: tuple[str, ...], applies: tuple[str, ...]) -> tuple[Caution, bytes]:
     """One caution for the entries it applies to, with its JSON (shared across lists)."""
     rule = _rules()[order]
+    effect = rule.clinical_effect
+    for generic, note in rule.generic_notes.items():
+        if generic in drugs:
+            effect = f"{effect} {note.text}"
+    ids = list(rule.evidence)
+    for generic, note in rule.generic_notes.items():
+        if generic in drugs:
+            ids.extend(i for i in note.evidence if i not in ids)
     caution = Caution(
         code=rule.code,
         severity=rule.severity,
         drugs=list(drugs),
         management=rule.management,
-        evidence=list(rule.evidence),
+        evidence=ids,
         label=rule.label,
         pair=rule.pair.replace("{drug}", ", ".join(drugs)),
         applies_to=list(applies),
         mechanism=rule.mechanism,
-        clinical_effect=rule.clinical_effect,
+        clinical_effect=effect,
         documentation=rule.documentation,
     )
     return caution, caution.__pydantic_serializer__.to_json(caution)
@@ -192,8 +380,9 @@ def cautions_for(meds: Sequence[ResolvedMedication]) -> list[Caution]:
     """The vitamin K2 cautions a medication list triggers, major first.
 
     One caution per code, naming every drug it applies to (``drugs``) and every entry as
-    written (``applies_to``, e.g. ``Coumadin (warfarin)``). Unresolved entries trigger
-    nothing, which is why callers must show them. Pure and cached.
+    written (``applies_to``, e.g. ``Coumadin (warfarin)``). A name that could be a vitamin K
+    antagonist gets the VKA caution until confirmed otherwise; other unresolved entries,
+    rejected matches, local routes and stopped medicines trigger nothing. Pure and cached.
     """
     return [c for c, _ in _cautions_cached(tuple(_key(m) for m in meds))]
 
@@ -201,11 +390,6 @@ def cautions_for(meds: Sequence[ResolvedMedication]) -> list[Caution]:
 def cautions_json(meds: Sequence[ResolvedMedication]) -> bytes:
     """``cautions_for(meds)`` as a JSON array (UTF-8), from cached pieces; for batches."""
     return b"[" + b",".join(j for _, j in _cautions_cached(tuple(_key(m) for m in meds))) + b"]"
-
-
-def _with_status(med: ResolvedMedication, status: str) -> ResolvedMedication:
-    note = f"status: {status}" + (f"; {med.note}" if med.note else "")
-    return med.model_copy(update={"note": note})
 
 
 def build_report(
@@ -217,10 +401,7 @@ def build_report(
     cautions = cautions_for(meds)
     unresolved: list[str] = []
     for med in meds:
-        if med.matched_by == "unresolved":
-            unresolved.append(med.input)
-        else:
-            unresolved.extend(f"{part} (in '{med.input}')" for part in unrecognised_parts(med))
+        unresolved.extend(unresolved_names(med))
     ids: list[str] = []
     for c in cautions:
         ids.extend(i for i in c.evidence if i not in ids)
@@ -243,9 +424,10 @@ def check_interactions(
     """Resolve medication strings and report the vitamin K2 cautions they trigger.
 
     ``not_current`` holds medications that are stopped, completed or cancelled (a string, or
-    ``(name, status)`` from a FHIR Bundle): they are resolved and reported but trigger no
-    caution. ``confirmed`` maps an input string to the name the user picked for an uncertain
-    match (``None`` or ``""`` rejects the suggestion); see ``core.formulary.confirm``.
+    ``(name, status)`` from a FHIR Bundle): they are resolved and reported, with their status
+    in ``fhir_status``, but trigger no caution. ``confirmed`` maps an input string to the name
+    the user picked for an uncertain match (``None`` or ``""`` rejects the suggestion); see
+    ``core.formulary.confirm``.
     """
     meds: list[ResolvedMedication] = []
     for text in texts:
@@ -258,123 +440,5 @@ def check_interactions(
     stopped: list[ResolvedMedication] = []
     for item in not_current:
         name, status = (item, "not current") if isinstance(item, str) else item
-        stopped.append(_with_status(resolve_medication(name), status))
+        stopped.append(resolve_medication(name).model_copy(update={"fhir_status": status}))
     return build_report(meds, not_current=stopped)
-
-
-# --- the counselling panel ------------------------------------------------------------------------
-
-_COUNSELLING_IDS: Final = (
-    "tan2024",
-    "ods_vitk",
-    "knapen2014",
-    "iom2001",
-    "theuwissen2013",
-    "schurgers2007",
-)
-
-
-def _wrap(text: str, indent: str, first: str | None = None) -> str:
-    """Wrap one statement for print; continuation lines take ``indent``."""
-    return textwrap.fill(
-        text,
-        width=90,
-        initial_indent=indent if first is None else first,
-        subsequent_indent=indent,
-        break_on_hyphens=False,
-        break_long_words=False,
-    )
-
-
-def _reference_line(ev: Evidence) -> str:
-    where = f" doi:{ev.doi}" if ev.doi else (f" PMID {ev.pmid}" if ev.pmid else "")
-    url = f" {ev.url}" if ev.url and not ev.doi else ""
-    return f"[{ev.id}] {ev.citation}{where}{url}"
-
-
-def counselling_text(report: InteractionReport) -> str:
-    """The printable counselling panel as plain text, every statement with its evidence id.
-
-    States the trial regimen as what the trial used (not a prescription), what is known of
-    absorption,
-    dietary sources and intakes, and when to speak to the prescriber first, including the
-    cautions and unrecognised names of this report.
-    """
-    from core.rules import diuretic_classes
-
-    lines: list[str] = [
-        "VITAMIN K2 (MENAQUINONE-7) AND NOCTURNAL LEG CRAMPS: COUNSELLING NOTES",
-        f"Cramp Consult, ruleset {report.ruleset_version}.",
-        "Decision support for clinicians: it states the evidence and its limits and does not",
-        "prescribe, dose or stop any medicine.",
-        "",
-        "WHAT THE TRIAL USED (the evidence, not a prescription)",
-        "- MK-7 180 µg by mouth once daily for 8 weeks, in community-dwelling adults aged 65 or",
-        "  over with at least 2 cramps in a 2-week screening period; n = 199 (103 MK-7, 96",
-        "  placebo) [tan2024].",
-        "- Mean cramps per week: 2.60 at baseline and 0.96 during the 8 weeks on MK-7, against",
-        "  2.71 and 3.63 on placebo; difference -2.67 (95% CI -2.86 to -2.49) [tan2024].",
-        "- Limits: one 8-week trial in Chinese adults aged 65 or over, with self-reported",
-        "  outcomes and no independent replication. People taking vitamin K antagonists or",
-        "  diuretics, and people on haemodialysis, were excluded [tan2024].",
-        "",
-        "ABSORPTION (the evidence)",
-        "- Vitamin K is fat-soluble, so it is usually taken with a meal that contains some fat",
-        "  [ods_vitk]. The absorption data are for MK-4 and vitamin K1; food-effect data for",
-        "  MK-7 itself are unconfirmed [ods_vitk].",
-        "- MK-7 peaks 2-4 h after an oil capsule and about 6 h after a tablet [knapen2014].",
-        "",
-        "VITAMIN K2 IN FOOD",
-        "- Natto: about 850 µg of MK-7 per 85 g (3 oz) serving, about 1,000 µg per 100 g",
-        "  (computed) [ods_vitk].",
-        "- Some cheeses: 40-80 µg of long-chain menaquinones per 100 g [iom2001].",
-        "- Adequate intake of vitamin K: men 120 µg/day, women 90 µg/day; no upper",
-        "  limit has been set [iom2001, ods_vitk].",
-        "",
-        "SPEAK TO THE PRESCRIBER FIRST",
-        "- Anyone taking an anticoagulant, above all a vitamin K antagonist such as warfarin:",
-        "  MK-7 at 10 and 20 µg/day caused a clinically relevant INR drop in at least 40% and 60%",
-        "  of volunteers on acenocoumarol respectively, and the trial dose is 180 µg",
-        "  [theuwissen2013]. MK-7 has a",
-        "  half-life of about 3 days and builds up with daily intake [schurgers2007].",
-    ]
-    if report.cautions:
-        lines.append("- For this medication list:")
-        for c in report.cautions:
-            cited = ", ".join(c.evidence)
-            lines.append(f"  * {c.severity.upper()}: {c.label}.")
-            lines.append(_wrap(f"Applies to: {'; '.join(c.applies_to)}.", "    "))
-            lines.append(_wrap(f"{c.management} (Basis: {cited}.)", "    "))
-    else:
-        lines.append("- For this medication list: no caution from the recognised names.")
-    diuretics = [
-        m.input for m in report.medications if not diuretic_classes().isdisjoint(m.classes)
-    ]
-    if diuretics:
-        lines.append(
-            _wrap(
-                first="",
-                indent="  ",
-                text="- Outside the trial population: this list includes a diuretic ("
-                + "; ".join(" ".join(d.split()) for d in diuretics)
-                + "); diuretic users were excluded from the trial, so there is no direct"
-                " evidence for this patient [tan2024].",
-            )
-        )
-    if report.unresolved:
-        lines.append(
-            _wrap(
-                first="",
-                indent="  ",
-                text="- Not recognised, so no caution can be given for: "
-                + "; ".join(" ".join(u.split()) for u in report.unresolved)
-                + ". Check these names by hand.",
-            )
-        )
-    ids = list(_COUNSELLING_IDS)
-    for ev in report.evidence:
-        if ev.id not in ids:
-            ids.append(ev.id)
-    lines += ["", "REFERENCES"]
-    lines += [_wrap(_reference_line(ev), "  ", first="") for ev in evidence.resolve(ids)]
-    return "\n".join(lines) + "\n"

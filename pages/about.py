@@ -1,6 +1,6 @@
 """About / how it decides: intended use, inputs, every rule in plain words, and the sources.
 
-The rule list is generated from ``core/data/rules.json`` through ``core.rules.describe_rules``,
+The rule list is generated from ``core/data/rules.json`` through ``core.consult.describe_rules``,
 so it cannot drift from what the consult actually does.
 """
 
@@ -9,10 +9,11 @@ from __future__ import annotations
 import streamlit as st
 
 from core import __version__
+from core.consult import describe_rules, ruleset
 from core.evidence import catalogue
 from core.formulary import CLASS_LABELS
-from core.interactions import interaction_rules
-from core.rules import describe_rules, ruleset
+from core.interactions import EVIDENCE_STATUS_LEGEND, RULESET_VERSION, interaction_rules
+from core.texts import text
 from ui import disclaimer, evidence_line
 
 st.title("📖 About Cramp Consult and how it decides")
@@ -31,23 +32,13 @@ reviewing a patient's cramp diary with a clinician.
 **Inputs.** Age, sex, pregnancy, cramps per week, dehydration, prolonged sitting or standing,
 medications as written, conditions and symptoms (consult); a medication list or a FHIR R4
 Bundle (interaction checker); a diary export (diary).
-
-**How it decides.** Facts are computed from the inputs (for example *age 65 or over*, or
-*a medicine in the class vitamin K antagonist*). Each rule below names the facts it needs and
-the sources it rests on. The K2 status is the first of four that applies: talk to the
-anticoagulation prescriber first; evaluate first; outside the trial population; worth
-considering.
-
-**Known gaps.** The K2 evidence is one 8-week trial in Chinese adults aged 65 or over, with
-self-reported outcomes and no independent replication; vitamin K antagonist users, diuretic users
-and dialysis patients were excluded. Whether DOAC or antiplatelet users were excluded is
-unconfirmed. Figures marked *unconfirmed* in the sources are shown as such. A medicine name the
-formulary does not recognise gets no caution, and the tool says so.
 """
 )
+st.markdown(f"**How it decides.** {text('about.how_it_decides')}")
+st.markdown(f"**Known gaps.** {text('about.known_gaps')}")
 
 rules = ruleset()
-st.caption(f"Version {__version__}, ruleset {rules.ruleset_version}.")
+st.caption(f"Version {__version__}, ruleset {RULESET_VERSION}.")
 for group, items in describe_rules(rules).items():
     st.header(group)
     for item in items:
@@ -63,7 +54,8 @@ for rule in interaction_rules():
         )
         st.markdown(
             f"**When the list holds:** {triggers}\n\n**Mechanism:** {rule.mechanism}\n\n"
-            f"**Management:** {rule.management}\n\n**Documentation:** {rule.documentation}"
+            f"**Management:** {rule.management}\n\n**Documentation:** {rule.documentation}\n\n"
+            f"**Evidence:** {EVIDENCE_STATUS_LEGEND[rule.evidence_status]}"
         )
         st.caption("Sources: " + "; ".join(catalogue()[i].citation for i in rule.evidence))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 from pydantic import ValidationError
 
+from core.consult import evaluate
 from core.formulary import describe, split_medication_list
 from core.models import (
     CONDITION_LABELS,
@@ -20,7 +21,7 @@ from core.models import (
     SymptomCode,
     format_validation_error,
 )
-from core.consult import evaluate
+from core.texts import text
 from ui import (
     SEVERITY_ICON,
     SEVERITY_WORD,
@@ -35,6 +36,7 @@ from ui.handoff import show_handoff
 STATUS_STYLE = {
     "consult_prescriber": ("error", "⛔"),
     "evaluate_first": ("warning", "⚠️"),
+    "check_medications": ("warning", "❓"),
     "outside_trial_population": ("info", "ℹ️"),
     "consider": ("success", "✅"),
 }
@@ -126,9 +128,7 @@ def _render(rec: Recommendation) -> None:
     reasons = "\n".join(f"- {md_escape(r)}" for r in rec.k2.reasons)
     box = getattr(st, kind)
     box(f"{icon} **Vitamin K2: {rec.k2.label}** (`{rec.k2.status}`)\n\n{reasons}")
-    show_basis(
-        "K2 status: the first of the four statuses that applies.", rec.k2.evidence, rec.evidence
-    )
+    show_basis(text("consult.k2_status_basis"), rec.k2.evidence, rec.evidence)
 
     _findings("Red flags", rec.red_flags, rec, flag=True)
     if rec.differentials:
@@ -149,9 +149,9 @@ def _render(rec: Recommendation) -> None:
         for med in rec.medications:
             line = md_escape(describe(med))
             if med.matched_by == "unresolved":
-                st.warning(f"⚠️ {line} — no caution can be given for this name")
+                st.warning(f"⚠️ {line} — {text('medication.unresolved')}")
             elif med.matched_by == "fuzzy":
-                st.warning(f"❓ {line} — did you mean this? Check the name.")
+                st.warning(f"❓ {line} — {text('medication.fuzzy')}.")
             else:
                 st.markdown(f"- {line}")
             if med.note:
@@ -159,7 +159,7 @@ def _render(rec: Recommendation) -> None:
 
     st.subheader("Cautions")
     if not rec.cautions:
-        st.markdown("No vitamin K2 caution for the medicines recognised above.")
+        st.markdown(text("cautions.none"))
     for c in rec.cautions:  # ranked in core, major first
         head = f"{SEVERITY_ICON[c.severity]} **{SEVERITY_WORD[c.severity]}: {c.label or c.code}**"
         body = f"{head} — {md_escape(', '.join(c.applies_to or c.drugs))}\n\n{c.management}"

@@ -11,6 +11,7 @@ from typing import TypedDict
 import streamlit as st
 
 import ui
+from core import texts
 from core.errors import InputError
 from core.fhir import BundleMedications, read_bundle
 from core.formulary import (
@@ -19,7 +20,6 @@ from core.formulary import (
     describe,
     describe_name,
     split_medication_list,
-    unrecognised_parts,
 )
 from core.interactions import SEVERITY_LEGEND, check_interactions
 from core.models import Caution, Evidence, InteractionReport, ResolvedMedication
@@ -97,11 +97,9 @@ def _render_medication(i: int, med: ResolvedMedication, confirmed: dict[str, str
         st.text(f"Note: {med.note}")
     choices = [] if med.input in confirmed else confirmation_choices(med)
     if med.matched_by == "unresolved":
-        st.warning(
-            f"{ui.md_escape(med.input)}: not recognised — no caution can be given for this name."
-        )
-    for part in unrecognised_parts(med):
-        st.warning(f"{ui.md_escape(part)}: not recognised — no caution can be given for this part.")
+        st.warning(f"{ui.md_escape(med.input)}: {texts.text('medication.unresolved')}.")
+    for part in med.unresolved_parts:
+        st.warning(f"{ui.md_escape(part)}: {texts.text('medication.unresolved_part')}.")
     if choices and med.matched_by != "unresolved":
         used = (
             " Until confirmed, the first suggestion is used." if med.matched_by == "fuzzy" else ""
@@ -151,7 +149,7 @@ def _render_report(report: InteractionReport, inputs: _Inputs) -> None:
                 for c in minor:
                     _render_caution(c, report.evidence)
     else:
-        st.success("No vitamin K2 caution for the recognised names.")
+        st.success(texts.text("cautions.none_checker"))
     if report.unresolved:
         st.warning(
             f"{len(report.unresolved)} name(s) not recognised: no caution can be given for them. "
@@ -165,9 +163,9 @@ def _render_report(report: InteractionReport, inputs: _Inputs) -> None:
 
     if report.not_current or inputs["skipped"]:
         st.subheader("Not current (from the FHIR Bundle)")
-        st.caption("Stopped, completed, cancelled or not taken: listed, but no caution is given.")
+        st.caption(texts.text("cautions.not_current"))
         for med in report.not_current:
-            st.text(describe(med) + (f"  [{med.note}]" if med.note else ""))
+            st.text(describe(med) + (f"  [status: {med.fhir_status}]" if med.fhir_status else ""))
         if inputs["skipped"]:
             st.caption(f"{inputs['skipped']} entered-in-error statement(s) left out.")
 

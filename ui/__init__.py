@@ -18,7 +18,7 @@ DISCLAIMER = (
 )
 
 SEVERITY_ICON = {"major": "⛔", "moderate": "⚠️", "minor": "ℹ️"}
-STRENGTH_ICON = {"recommended": "✅", "consider": "🔷", "not_recommended": "🚫"}
+STRENGTH_ICON = {"recommended": "✅", "consider": "🔷", "defer": "⏸️", "not_recommended": "🚫"}
 
 _MD_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from core.consult import ruleset
 from core.interactions import interaction_rules
-from core.rules import ruleset
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "about.py")
 

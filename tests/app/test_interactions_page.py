@@ -82,7 +82,7 @@ def test_rejecting_a_fuzzy_vka_drops_the_caution_and_warns_not_recognised() -> N
     at.run()
     assert not at.exception
     assert not at.error
-    assert any("not recognised — no caution can be given" in w.value for w in at.warning)
+    assert any("not recognised: no caution can be given" in w.value for w in at.warning)
 
 
 def test_an_ambiguous_name_offers_both_lookalikes_and_confirms_the_chosen_one() -> None:

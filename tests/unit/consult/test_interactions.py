@@ -16,10 +16,10 @@ from core.interactions import (
     build_report,
     cautions_for,
     check_interactions,
-    counselling_text,
     interaction_rules,
 )
 from core.models import SEVERITY_ORDER, InteractionReport, ResolvedMedication
+from core.outputs.counselling import counselling_text
 
 # One trigger per caution code, and a list that must not trigger it.
 TRIGGERS: dict[str, tuple[str, str]] = {
@@ -173,7 +173,7 @@ def test_report_shape_unresolved_and_evidence() -> None:
         i for i in evidence.catalogue() if i in set(report.cautions[0].evidence)
     ]
     assert [m.input for m in report.not_current] == ["Eliquis"]
-    assert report.not_current[0].note == "status: stopped"
+    assert report.not_current[0].fhir_status == "stopped"
     assert "doac_no_known_interaction" not in [c.code for c in report.cautions]
     assert json_roundtrip(report) == report
 

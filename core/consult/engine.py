@@ -1,0 +1,374 @@
+"""The consult engine: facts in, findings, K2 status, reasons and actions out.
+
+Rules fire on facts only, so the plan for a set of facts is computed once and cached (most
+patients share theirs); the patient's own values are filled into the texts afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from pydantic import BaseModel
+
+from core import evidence as evidence_catalogue
+from core import trial
+from core.consult.facts import (
+    GroupView,
+    MedicationView,
+    medication_view,
+    profile_facts,
+)
+from core.consult.ruleset import FindingKind, RuleSet, StatusRule, When, ruleset
+from core.consult.wording import Values, fill, fmt_number, join
+from core.formulary import class_groups, resolve_medications
+from core.interactions import RULESET_VERSION, cautions_for
+from core.models import (
+    Action,
+    Caution,
+    Finding,
+    K2Assessment,
+    PatientProfile,
+    Recommendation,
+    ResolvedMedication,
+)
+
+_Cond = tuple[frozenset[str], frozenset[str], frozenset[str]]
+
+
+def _cond(w: When) -> _Cond:
+    return (w.all_of, w.any_of, w.none_of)
+
+
+def _holds(cond: _Cond, facts: set[str] | frozenset[str]) -> bool:
+    all_of, any_of, none_of = cond
+    return (
+        (not all_of or all_of <= facts)
+        and (not any_of or not any_of.isdisjoint(facts))
+        and (not none_of or none_of.isdisjoint(facts))
+    )
+
+
+class _Indexed:
+    """Conditions indexed by the facts they need, so only candidates are tested."""
+
+    def __init__(self, conds: Sequence[_Cond]) -> None:
+        self.conds = tuple(conds)
+        self.always = tuple(i for i, (a, b, _) in enumerate(conds) if not a and not b)
+        self.by_fact: dict[str, list[int]] = {}
+        for i, (all_of, any_of, _) in enumerate(conds):
+            for fact in all_of | any_of:
+                self.by_fact.setdefault(fact, []).append(i)
+
+    def matching(self, facts: set[str]) -> list[int]:
+        """Positions, in order, of the conditions that hold for ``facts``."""
+        candidates = set(self.always)
+        for fact in facts:
+            hit = self.by_fact.get(fact)
+            if hit:
+                candidates.update(hit)
+        return [i for i in sorted(candidates) if _holds(self.conds[i], facts)]
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """The rule data prepared for evaluation."""
+
+    rules: RuleSet
+    groups: tuple[tuple[str, GroupView], ...]
+    k2_generics: frozenset[str]
+    findings: _Indexed
+    statuses: tuple[tuple[_Cond, StatusRule], ...]
+    reasons: _Indexed
+    actions: _Indexed
+    variants: tuple[tuple[_Cond, ...], ...]
+    labels: dict[str, str]
+
+
+@cache
+def compiled() -> _Compiled:
+    """The loaded rules with their indexes and the drug groups as these rules see them."""
+    rules = ruleset()
+    groups = []
+    for name, classes in sorted(class_groups().items()):
+        exc = rules.group_exceptions.get(name)
+        groups.append(
+            (
+                name,
+                GroupView(
+                    classes=classes - (exc.classes if exc else frozenset()),
+                    except_generics=exc.generics if exc else frozenset(),
+                ),
+            )
+        )
+    return _Compiled(
+        rules=rules,
+        groups=tuple(groups),
+        k2_generics=rules.k2_supplement_generics,
+        findings=_Indexed([_cond(r.when) for r in rules.findings]),
+        statuses=tuple((_cond(r.when), r) for r in rules.k2_status),
+        reasons=_Indexed([_cond(r.when) for r in rules.k2_reasons]),
+        actions=_Indexed([_cond(r.when) for r in rules.actions]),
+        variants=tuple(tuple(_cond(v.when) for v in r.variants) for r in rules.actions),
+        labels=rules.fact_labels(),
+    )
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Which rules fire for a set of facts: the same for every patient with those facts."""
+
+    findings: tuple[int, ...]
+    facts: frozenset[str]
+    status: StatusRule
+    reasons: tuple[int, ...]
+    k2_evidence: tuple[str, ...]
+    actions: tuple[tuple[int, int], ...]
+    cited: frozenset[str]
+
+
+@lru_cache(maxsize=65536)
+def plan(base: frozenset[str]) -> Plan:
+    """Apply the rules to facts; cached, since patients with the same facts get the same plan."""
+    c = compiled()
+    rules = c.rules
+    facts = set(base)
+    cited: set[str] = set()
+    fired = c.findings.matching(facts)
+    for index in fired:
+        rule = rules.findings[index]
+        facts.add(f"{rule.kind}:{rule.code}")
+        facts.add(f"any_{rule.kind}")
+        cited.update(rule.evidence)
+    status = next(rule for when, rule in c.statuses if _holds(when, facts))
+    facts.add(f"k2:{status.status}")
+    reasons = c.reasons.matching(facts)
+    k2_ids = dict.fromkeys(status.evidence)
+    for i in reasons:
+        k2_ids.update(dict.fromkeys(rules.k2_reasons[i].evidence))
+    cited.update(k2_ids)
+    chosen: list[tuple[int, int]] = []
+    for index in c.actions.matching(facts):
+        vi = next(i for i, vw in enumerate(c.variants[index]) if _holds(vw, facts))
+        chosen.append((index, vi))
+        cited.update(rules.actions[index].evidence)
+    return Plan(
+        findings=tuple(fired),
+        facts=frozenset(facts),
+        status=status,
+        reasons=tuple(reasons),
+        k2_evidence=tuple(k2_ids),
+        actions=tuple(chosen),
+        cited=frozenset(cited),
+    )
+
+
+def to_json(model: BaseModel) -> bytes:
+    """The model's compact JSON as bytes, exactly as ``model_dump_json`` writes it."""
+    return model.__pydantic_serializer__.to_json(model)
+
+
+@lru_cache(maxsize=8192)
+def _finding(index: int, detail: str) -> tuple[Finding, bytes]:
+    """The Finding of rule ``index`` with this wording, and its JSON (shared across patients)."""
+    rule = ruleset().findings[index]
+    finding = Finding(
+        code=rule.code,
+        label=rule.label,
+        detail=detail,
+        evidence=list(rule.evidence),
+        basis=rule.basis,
+    )
+    return finding, to_json(finding)
+
+
+@lru_cache(maxsize=8192)
+def _action(index: int, variant_index: int, detail: str) -> tuple[Action, bytes]:
+    """The Action of rule ``index``/variant with this wording, and its JSON."""
+    rule = ruleset().actions[index]
+    variant = rule.variants[variant_index]
+    action = Action(
+        code=rule.code,
+        label=rule.label,
+        detail=detail,
+        strength=variant.strength,
+        evidence=list(rule.evidence),
+        basis=variant.basis,
+    )
+    return action, to_json(action)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the rules decided for one patient, before it becomes a model or JSON."""
+
+    findings: dict[FindingKind, list[tuple[Finding, bytes]]]
+    meds: list[ResolvedMedication]
+    cautions: list[Caution]
+    actions: list[tuple[Action, bytes]]
+    k2: K2Assessment
+    cited: frozenset[str]
+
+
+_ViewKey = tuple[tuple[object, ...], ...]
+
+
+def _med_key(m: ResolvedMedication) -> tuple[object, ...]:
+    return (
+        m.input,
+        m.matched_by,
+        m.confirmation,
+        m.route,
+        m.fhir_status,
+        tuple(m.generics),
+        tuple(m.classes),
+        tuple(m.alternatives),
+        tuple(m.unresolved_parts),
+    )
+
+
+_VIEWS: dict[_ViewKey, MedicationView] = {}
+
+
+def _view(meds: Sequence[ResolvedMedication]) -> MedicationView:
+    key = tuple(_med_key(m) for m in meds)
+    view = _VIEWS.get(key)
+    if view is None:
+        c = compiled()
+        if len(_VIEWS) > 16384:
+            _VIEWS.clear()
+        view = _VIEWS[key] = medication_view(meds, c.groups, c.k2_generics)
+    return view
+
+
+def _values(
+    profile: PatientProfile,
+    view: MedicationView,
+    facts: frozenset[str],
+    found: dict[FindingKind, list[tuple[Finding, bytes]]],
+) -> Values:
+    c = compiled()
+    rules = c.rules
+    labels = c.labels
+
+    def pathways() -> str:
+        codes = {f.code for f, _ in found["red_flag"]}
+        return "; ".join(
+            r.pathway for r in rules.findings if r.code in codes and r.pathway is not None
+        )
+
+    def secondary() -> str:
+        causes = [
+            f.label.lower() for f, _ in found["risk_factor"] if f"condition:{f.code}" in facts
+        ]
+        alternatives = [f.label.lower() for f, _ in found["differential"]]
+        parts = []
+        if causes:
+            parts.append("possible secondary cause: " + join(causes))
+        if alternatives:
+            parts.append("alternative diagnosis to consider: " + join(alternatives))
+        return "; ".join(parts) or "none"
+
+    def excluded() -> str:
+        outside = next(s for s in rules.k2_status if s.status == "outside_trial_population")
+        names = sorted(
+            f for f in outside.when.any_of & facts if f.startswith(("condition:", "differential:"))
+        )
+        return join(labels.get(n, n).lower() for n in names)
+
+    return Values(
+        {
+            "age": str(profile.age),
+            "cramps_per_week": fmt_number(profile.cramps_per_week)
+            if profile.cramps_per_week is not None
+            else "unknown",
+        },
+        {
+            "vka": lambda: join(view.vka),
+            "possible_vka": lambda: join(view.possible_vka),
+            "unresolved": lambda: join(view.unresolved),
+            "k2_supplement": lambda: join(view.k2_supplement),
+            "red_flags": lambda: join(f.label.lower() for f, _ in found["red_flag"]),
+            "red_flag_pathways": pathways,
+            "secondary": secondary,
+            "excluded": excluded,
+            "injected_anticoagulants": lambda: join(
+                [*view.by_class.get("heparin", ()), *view.by_class.get("other_anticoagulant", ())]
+            ),
+        },
+        {
+            "group": lambda name: join(view.by_group.get(name, ())),
+            "class": lambda name: join(view.by_class.get(name, ())),
+        },
+    )
+
+
+def decide(
+    profile: PatientProfile, medications: Sequence[ResolvedMedication] | None = None
+) -> Decision:
+    """Apply every rule to one patient: the cached plan for its facts, worded for it."""
+    rules = ruleset()
+    meds = (
+        list(medications) if medications is not None else resolve_medications(profile.medications)
+    )
+    view = _view(meds)
+    p = plan(profile_facts(profile) | view.facts)
+    found: dict[FindingKind, list[tuple[Finding, bytes]]] = {
+        "risk_factor": [],
+        "red_flag": [],
+        "differential": [],
+    }
+    values = _values(profile, view, p.facts, found)
+    for index in p.findings:
+        rule = rules.findings[index]
+        local = values
+        if rule.drug_group:
+            local = values.with_value("drugs", values[f"group_{rule.drug_group}"])
+        found[rule.kind].append(_finding(index, fill(rule.detail, local)))
+    consider = p.status.status == "consider"
+    k2 = K2Assessment(
+        status=p.status.status,
+        dose_mcg=trial.DOSE_MCG if consider else None,
+        form=trial.FORM if consider else None,
+        duration_weeks=trial.WEEKS if consider else None,
+        label=p.status.label,
+        reasons=[fill(rules.k2_reasons[i].text, values) for i in p.reasons],
+        evidence=list(p.k2_evidence),
+    )
+    actions = [
+        _action(index, vi, fill(rules.actions[index].variants[vi].detail, values))
+        for index, vi in p.actions
+    ]
+    cautions = cautions_for(meds)  # already ranked, major first
+    cited = p.cited
+    if cautions:
+        cited = cited.union(*(c.evidence for c in cautions))
+    return Decision(found, meds, cautions, actions, k2, cited)
+
+
+def evaluate(
+    profile: PatientProfile, medications: Sequence[ResolvedMedication] | None = None
+) -> Recommendation:
+    """The structured recommendation for one patient (the ``evaluate`` command's output).
+
+    ``medications`` are the profile's medications already resolved (e.g. after the user
+    confirmed or rejected a spelling match); by default each string is resolved.
+    """
+    d = decide(profile, medications)
+    return Recommendation(
+        ruleset_version=RULESET_VERSION,
+        risk_factors=[f for f, _ in d.findings["risk_factor"]],
+        red_flags=[f for f, _ in d.findings["red_flag"]],
+        differentials=[f for f, _ in d.findings["differential"]],
+        medications=d.meds,
+        cautions=d.cautions,
+        actions=[a for a, _ in d.actions],
+        k2=d.k2,
+        evidence=evidence_catalogue.resolve(d.cited),
+    )
+
+
+def patient_facts(profile: PatientProfile, meds: Sequence[ResolvedMedication]) -> set[str]:
+    """The facts the rules test, from the profile and the resolved medicines as given."""
+    return set(profile_facts(profile) | _view(meds).facts)

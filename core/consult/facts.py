@@ -1,0 +1,217 @@
+"""The declared fact vocabulary, and the facts of one patient.
+
+In the style of venmo/business-rules: every fact a rule may name is declared once here, with a
+label; the rule-set loader refuses any other name. Facts come from the profile and from the
+resolved medications as given (their route, confirmation and FHIR status are fields), never by
+resolving the input text again, so facts, cautions and the page always agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from core.formulary import CLASS_LABELS, class_groups
+from core.interactions import (
+    certain_vka,
+    is_unresolved,
+    possible_vka,
+    systemic_ingredients,
+    unresolved_names,
+)
+from core.models import (
+    CONDITION_LABELS,
+    SYMPTOM_LABELS,
+    ConditionCode,
+    K2Status,
+    PatientProfile,
+    ResolvedMedication,
+    SymptomCode,
+)
+
+PROFILE_FACTS: dict[str, str] = {
+    "age_under_18": "Age under 18",
+    "age_under_65": "Age under 65",
+    "age_65_plus": "Age 65 or over",
+    "pregnant": "Pregnant",
+    "dehydration": "Dehydration marked",
+    "prolonged_sitting": "Prolonged sitting marked",
+    "prolonged_standing": "Prolonged standing marked",
+    "frequency_below_1": "Fewer than one cramp a week",
+    "frequency_at_least_1": "At least one cramp a week",
+    "frequency_unknown": "Cramp frequency not given",
+    "any_condition": "Any condition recorded",
+}
+MEDICATION_FACTS: dict[str, str] = {
+    "vka": "A medication resolves to a vitamin K antagonist (exact, brand, abbreviation or a "
+    "spelling match the user confirmed)",
+    "possible_vka": "A medication name could be a vitamin K antagonist (an unconfirmed "
+    "spelling match, or a vitamin K antagonist among the names offered)",
+    "unresolved_medication": "A medication name, or part of one, was not recognised",
+    "k2_supplement": "A vitamin K2 (menaquinone) product is already taken",
+}
+DERIVED_FACTS: dict[str, str] = {
+    "any_red_flag": "Any red flag found",
+    "any_differential": "Any differential found",
+    "any_risk_factor": "Any contributing factor found",
+}
+
+_FLAGS = ("dehydration", "prolonged_sitting", "prolonged_standing", "pregnant")
+_CONDITION_FACT = {c: f"condition:{c.value}" for c in ConditionCode}
+_SYMPTOM_FACT = {s: f"symptom:{s.value}" for s in SymptomCode}
+_STATUSES: tuple[K2Status, ...] = (
+    "consult_prescriber",
+    "evaluate_first",
+    "check_medications",
+    "outside_trial_population",
+    "consider",
+)
+
+
+def declared_facts(finding_codes: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Every fact a rule may name, with its label. ``finding_codes`` maps ``kind:code`` of
+    the rule set's findings to their labels (facts made once a finding is found)."""
+    facts = dict(PROFILE_FACTS)
+    facts.update(MEDICATION_FACTS)
+    facts.update(DERIVED_FACTS)
+    facts.update({f"condition:{c.value}": CONDITION_LABELS[c] for c in ConditionCode})
+    facts.update({f"symptom:{s.value}": SYMPTOM_LABELS[s] for s in SymptomCode})
+    facts.update(
+        {f"class:{c}": f"Systemic medicine in class {label}" for c, label in CLASS_LABELS.items()}
+    )
+    facts.update({f"group:{g}": f"Systemic medicine in drug group {g}" for g in class_groups()})
+    facts.update({f"k2:{s}": f"K2 status is {s}" for s in _STATUSES})
+    facts.update(finding_codes or {})
+    return facts
+
+
+def is_profile_fact(name: str) -> bool:
+    """Whether a fact is known before any rule fires (findings may only use these)."""
+    return not (
+        name in DERIVED_FACTS
+        or name.startswith(("k2:", "red_flag:", "differential:", "risk_factor:"))
+    )
+
+
+@dataclass(frozen=True)
+class GroupView:
+    """A drug group as the rules use it: its classes, less any exceptions the rules declare."""
+
+    classes: frozenset[str]
+    except_generics: frozenset[str]
+
+    def holds(self, generic: str, classes: Iterable[str]) -> bool:
+        """Whether one ingredient counts in this group."""
+        return generic not in self.except_generics and not self.classes.isdisjoint(classes)
+
+
+@dataclass(frozen=True)
+class MedicationView:
+    """What the rules need from a medication list, computed once per list."""
+
+    facts: frozenset[str]
+    by_group: Mapping[str, tuple[str, ...]]
+    by_class: Mapping[str, tuple[str, ...]]
+    vka: tuple[str, ...]
+    possible_vka: tuple[str, ...]
+    unresolved: tuple[str, ...]
+    k2_supplement: tuple[str, ...]
+
+
+_Groups = tuple[tuple[str, GroupView], ...]
+
+
+def medication_view(
+    meds: Sequence[ResolvedMedication], groups: _Groups, k2_generics: frozenset[str]
+) -> MedicationView:
+    """Facts and named drugs of a medication list (local routes, rejected matches and stopped
+    medicines give none; an unrecognised name gives ``unresolved_medication``)."""
+    facts: set[str] = set()
+    by_group: dict[str, list[str]] = {}
+    by_class: dict[str, list[str]] = {}
+    vka: list[str] = []
+    maybe: list[str] = []
+    unresolved: list[str] = []
+    k2: list[str] = []
+    for med in meds:
+        for generic, classes in systemic_ingredients(med):
+            for c in classes:
+                facts.add(f"class:{c}")
+                _add(by_class, c, generic)
+            for name, group in groups:
+                if group.holds(generic, classes):
+                    facts.add(f"group:{name}")
+                    _add(by_group, name, generic)
+            if generic in k2_generics:
+                facts.add("k2_supplement")
+                k2.append(" ".join(med.input.split()))
+        sure = certain_vka(med)
+        if sure:
+            facts.add("vka")
+            vka.extend(g for g in sure if g not in vka)
+        could = possible_vka(med)
+        if could:
+            facts.add("possible_vka")
+            shown = " ".join(med.input.split())
+            maybe.append(f"'{shown}' (possibly {', '.join(could)})")
+        if is_unresolved(med):
+            facts.add("unresolved_medication")
+            unresolved.extend(f"'{n}'" for n in unresolved_names(med))
+    return MedicationView(
+        facts=frozenset(facts),
+        by_group={k: tuple(v) for k, v in by_group.items()},
+        by_class={k: tuple(v) for k, v in by_class.items()},
+        vka=tuple(vka),
+        possible_vka=tuple(dict.fromkeys(maybe)),
+        unresolved=tuple(dict.fromkeys(unresolved)),
+        k2_supplement=tuple(dict.fromkeys(k2)),
+    )
+
+
+def _add(table: dict[str, list[str]], key: str, value: str) -> None:
+    names = table.setdefault(key, [])
+    if value not in names:
+        names.append(value)
+
+
+@lru_cache(maxsize=65536)
+def _profile_facts(
+    age: int,
+    cramps: float | None,
+    flags: tuple[bool, ...],
+    conditions: tuple[ConditionCode, ...],
+    symptoms: tuple[SymptomCode, ...],
+) -> frozenset[str]:
+    facts: set[str] = {"age_65_plus" if age >= 65 else "age_under_65"}
+    if age < 18:
+        facts.add("age_under_18")
+    facts.update(flag for flag, on in zip(_FLAGS, flags, strict=True) if on)
+    if cramps is None:
+        facts.add("frequency_unknown")
+    elif cramps < 1:
+        facts.add("frequency_below_1")
+    else:
+        facts.add("frequency_at_least_1")
+    if conditions:
+        facts.add("any_condition")
+        facts.update(_CONDITION_FACT[c] for c in conditions)
+    facts.update(_SYMPTOM_FACT[s] for s in symptoms)
+    return frozenset(facts)
+
+
+def profile_facts(profile: PatientProfile) -> frozenset[str]:
+    """The facts of the profile itself (age band, flags, frequency, conditions, symptoms)."""
+    return _profile_facts(
+        profile.age,
+        profile.cramps_per_week,
+        tuple(getattr(profile, f) for f in _FLAGS),
+        tuple(profile.conditions),
+        tuple(profile.symptoms),
+    )
+
+
+@cache
+def all_groups() -> frozenset[str]:
+    """Every drug group the formulary defines."""
+    return frozenset(class_groups())

@@ -1,0 +1,65 @@
+"""Filling the rule texts with this patient's values: names of drugs, flags and numbers.
+
+Most rule texts have nothing to fill; the costly values are computed only when a text asks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
+
+
+def fmt_number(value: float) -> str:
+    """A frequency as a person would say it: 3, 0.5, 2.3."""
+    return f"{value:g}" if value == int(value) else f"{value:.1f}"
+
+
+def join(names: Iterable[str]) -> str:
+    """Names joined with commas, each once, in order; 'none' when there are none."""
+    seen = list(dict.fromkeys(n for n in names if n))
+    return ", ".join(seen) if seen else "none"
+
+
+def capitalise(text: str) -> str:
+    """The text with its first letter in upper case (a drug name opening a sentence)."""
+    return text[:1].upper() + text[1:]
+
+
+class Values(dict[str, str]):
+    """Template values; the costly ones are computed only when a template asks for them.
+
+    ``prefixed`` resolves ``group_<name>`` and ``class_<name>`` fields by their prefix.
+    """
+
+    def __init__(
+        self,
+        base: dict[str, str],
+        lazy: Mapping[str, Callable[[], str]],
+        prefixed: Mapping[str, Callable[[str], str]],
+    ) -> None:
+        super().__init__(base)
+        self.lazy = lazy
+        self.prefixed = prefixed
+
+    def __missing__(self, key: str) -> str:
+        if key in self.lazy:
+            value = self.lazy[key]()
+        else:
+            kind, _, token = key.partition("_")
+            value = self.prefixed[kind](token)
+        self[key] = value
+        return value
+
+    def with_value(self, key: str, value: str) -> Values:
+        """A copy with one more value (e.g. a finding's own drugs)."""
+        return Values({**self, key: value}, self.lazy, self.prefixed)
+
+
+@lru_cache(maxsize=1024)
+def _has_fields(template: str) -> bool:
+    return "{" in template
+
+
+def fill(template: str, values: Mapping[str, str]) -> str:
+    """The template with this patient's values, starting with a capital letter."""
+    return capitalise(template.format_map(values)) if _has_fields(template) else template

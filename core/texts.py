@@ -1,0 +1,80 @@
+"""Clinical prose that is not a rule, read from ``core/data/texts.json`` with its evidence ids.
+
+Pages and outputs show these sentences from here only, so a page never states a clinical
+sentence of its own. Unknown keys in the file, or an evidence id the catalogue does not hold,
+stop the program at start-up (``core.errors.DataError``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from core import evidence
+from core.errors import DataError
+
+FILE = "core/data/texts.json"
+
+
+class Text(BaseModel):
+    """One sentence or paragraph and the evidence it rests on."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str
+    evidence: tuple[str, ...]
+
+
+class TextsFile(BaseModel):
+    """The whole ``texts.json``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str
+    source_note: str
+    texts: dict[str, Text]
+
+
+def load_texts(raw: Any, *, file: str = FILE) -> TextsFile:
+    """Validate parsed ``texts.json``: unknown keys and unknown evidence ids are refused."""
+    try:
+        parsed = TextsFile.model_validate(raw)
+    except ValidationError as exc:
+        raise DataError.from_validation(file, exc) from None
+    for key, item in parsed.texts.items():
+        evidence.check_ids(item.evidence, file=file, rule=f"texts.{key}")
+    return parsed
+
+
+@cache
+def _texts() -> TextsFile:
+    raw = resources.files("core.data").joinpath("texts.json").read_text("utf-8")
+    return load_texts(json.loads(raw))
+
+
+@cache
+def content_hash() -> str:
+    """A short hash of ``texts.json`` (part of the combined ruleset version)."""
+    raw = resources.files("core.data").joinpath("texts.json").read_bytes()
+    return hashlib.sha256(raw).hexdigest()[:12]
+
+
+def text(key: str) -> str:
+    """The sentence stored under ``key``; an unknown key is a programming error (KeyError)."""
+    return _texts().texts[key].text
+
+
+def texts_with_evidence(key: str) -> tuple[str, tuple[str, ...]]:
+    """The sentence under ``key`` with the evidence ids it rests on."""
+    item = _texts().texts[key]
+    return item.text, item.evidence
+
+
+def keys() -> list[str]:
+    """Every key in ``texts.json`` (for tests and the About page)."""
+    return list(_texts().texts)
