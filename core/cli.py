@@ -118,6 +118,12 @@ def cmd_interactions(meds: Sequence[str], file: str | None) -> int:
         loaded = load_medication_file(Path(file))
         names.extend(loaded.current)
         not_current = list(loaded.not_current)
+        if not names and not not_current:
+            skipped = f" ({len(loaded.skipped)} entered in error)" if loaded.skipped else ""
+            raise InputError(
+                "no MedicationStatement or MedicationRequest to check in this file" + skipped,
+                where=file,
+            )
     if not names and not not_current:
         raise InputError("no medication given: name at least one, or use --file FILE")
     report = check_interactions(names, not_current=not_current)

@@ -17,13 +17,13 @@ where (``entry[3].resource.status``). Nothing read here is written anywhere or l
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
 from core.errors import InputError
+from core.jsonio import loads
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -143,6 +143,19 @@ def _check_version_hints(obj: dict[str, Any], where: str) -> None:
                     f"meta names another FHIR version ({hint!r}); this reader takes FHIR R4",
                     f"{where}.meta",
                 )
+
+
+def _json_type(value: Any) -> str:
+    """The JSON name of a value's type (a number, not an 'int')."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
 
 
 def _as_dict(value: Any, where: str, what: str) -> dict[str, Any]:
@@ -279,9 +292,17 @@ def _read_resource(
     if rtype == "MedicationStatement" and "taken" in res:
         raise _fail("'taken' is an STU3 element; R4 uses the status 'not-taken'", f"{where}.taken")
     allowed = STATEMENT_STATUSES if rtype == "MedicationStatement" else REQUEST_STATUSES
-    status = res.get("status")
-    if not isinstance(status, str) or not status:
+    if "status" not in res or res["status"] is None:
         raise _fail(f"status is missing (required for an R4 {rtype})", f"{where}.status")
+    status = res["status"]
+    if not isinstance(status, str):
+        raise _fail(
+            f"status is not a string (found {_json_type(status)} {status!r}); an R4 {rtype} "
+            "status is a code such as 'active'",
+            f"{where}.status",
+        )
+    if not status:
+        raise _fail(f"status is empty (required for an R4 {rtype})", f"{where}.status")
     if status not in allowed:
         hint = (
             " ('recorded', 'draft' and 'ended' look like FHIR R5)"
@@ -318,8 +339,11 @@ def read_bundle(data: bytes | str, *, source: str = "Bundle") -> BundleMedicatio
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
+            line_no = data.count(b"\n", 0, exc.start) + 1
             raise _fail(
-                f"not UTF-8 text (byte {exc.start}); expected a FHIR R4 Bundle in JSON", source
+                f"line {line_no} is not UTF-8 text (byte {exc.start}); expected a FHIR R4 "
+                "Bundle in JSON",
+                source,
             ) from None
     else:
         text = data
@@ -328,16 +352,9 @@ def read_bundle(data: bytes | str, *, source: str = "Bundle") -> BundleMedicatio
         raise _fail("the file is empty; expected a FHIR R4 Bundle in JSON", source)
     if stripped.startswith("<"):
         raise _fail("this looks like XML; this reader takes a FHIR R4 Bundle in JSON", source)
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise _fail(
-            f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}", source
-        ) from None
-    except RecursionError:
-        raise _fail("not valid JSON: nested too deeply", source) from None
-    except ValueError as exc:  # e.g. an integer too long to convert
-        raise _fail(f"not valid JSON: {exc}", source) from None
+    # Strict JSON: two "entry" keys are an error naming the key and its line, never a Bundle
+    # that silently reads only the second list.
+    raw = loads(text, where=source)
     bundle = _as_dict(raw, source, "a FHIR Bundle")
     rtype = bundle.get("resourceType")
     if rtype != "Bundle":
@@ -373,6 +390,8 @@ def read_bundle(data: bytes | str, *, source: str = "Bundle") -> BundleMedicatio
         resources.append((f"{where}.resource", res))
 
     out = BundleMedications(source=f"FHIR R4 Bundle ({btype})")
+    seen_current: set[str] = set()  # sets beside the lists: reading stays linear in entries
+    seen_not_current: set[tuple[str, str]] = set()
     for where, res in resources:
         res_type = str(res["resourceType"])
         if res_type in _PRE_R4_RESOURCES and _PRE_R4_RESOURCES[res_type] is not None:
@@ -387,9 +406,11 @@ def read_bundle(data: bytes | str, *, source: str = "Bundle") -> BundleMedicatio
             continue
         out.entries.append(read)
         if read.current:
-            if read.name not in out.current:
+            if read.name not in seen_current:
+                seen_current.add(read.name)
                 out.current.append(read.name)
-        elif (read.name, read.status) not in out.not_current:
+        elif (read.name, read.status) not in seen_not_current:
+            seen_not_current.add((read.name, read.status))
             out.not_current.append((read.name, read.status))
     return out
 
@@ -418,17 +439,23 @@ def load_medication_file(path: Path) -> BundleMedications:
         raise _fail("the file is empty", where)
     if path.suffix.lower() == ".json":
         return read_bundle(data, source=where)
-    if b"\x00" in data:
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line_no = data.count(b"\n", 0, nul) + 1
         raise _fail(
-            "a binary file, not text; expected one medication a line or a FHIR R4 Bundle (.json)",
+            f"line {line_no} holds a NUL byte, so this is not a text file; expected one "
+            "medication a line or a FHIR R4 Bundle (.json)",
             where,
         )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise _fail(f"not UTF-8 text (byte {exc.start})", where) from None
+        line_no = data.count(b"\n", 0, exc.start) + 1
+        raise _fail(f"line {line_no} is not UTF-8 text (byte {exc.start})", where) from None
     out = BundleMedications(source="text file")
-    for n, line in enumerate(text.splitlines(), start=1):
+    # Lines end at \n, \r\n or \r only: U+2028 and the other separators str.splitlines also
+    # honours are spaces inside one medication, never a second one.
+    for n, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
         name = " ".join(line.split("#", 1)[0].split())
         if not name:
             continue

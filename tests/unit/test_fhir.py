@@ -347,3 +347,93 @@ def test_the_shipped_samples_give_the_vka_caution() -> None:
         loaded = load_medication_file(samples / name)
         report = check_interactions(loaded.current, not_current=loaded.not_current)
         assert report.cautions[0].code == "vka_interaction", name
+
+
+# --- hardening (issue 11) -------------------------------------------------------------------------
+
+
+def _entry(i: int, name: str = "warfarin", status: object = "active") -> dict[str, object]:
+    return {
+        "resource": {
+            "resourceType": "MedicationStatement",
+            "id": f"s{i}",
+            "status": status,
+            "medicationCodeableConcept": {"text": name},
+        }
+    }
+
+
+def test_two_entry_keys_are_an_error_naming_the_key_and_line() -> None:
+    text = (
+        '{"resourceType": "Bundle", "type": "collection",\n'
+        ' "entry": [{"resource": {"resourceType": "MedicationStatement", "status": "active",'
+        ' "medicationCodeableConcept": {"text": "warfarin"}}}],\n'
+        ' "entry": []}'
+    )
+    with pytest.raises(InputError) as err:
+        read_bundle(text, source="b.json")
+    assert "entry" in str(err.value)
+    assert "line 3" in str(err.value)
+    assert "b.json" in str(err.value)
+
+
+@pytest.mark.parametrize("status", [5, True, ["active"], {"code": "active"}])
+def test_a_status_that_is_not_a_string_is_called_so_not_missing(status: object) -> None:
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [_entry(0, status=status)],
+    }
+    with pytest.raises(InputError) as err:
+        read_bundle(json.dumps(bundle), source="b.json")
+    assert "not a string" in str(err.value)
+    assert "missing" not in str(err.value)
+    assert "entry[0].resource.status" in str(err.value)
+
+
+def test_a_missing_status_is_called_missing() -> None:
+    entry = _entry(0)
+    del entry["resource"]["status"]  # type: ignore[attr-defined]
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [entry]}
+    with pytest.raises(InputError, match="missing"):
+        read_bundle(json.dumps(bundle), source="b.json")
+
+
+def test_a_bundle_of_50000_entries_reads_every_one_and_keeps_each_name_once() -> None:
+    entries = [_entry(i, name=f"drug {i % 500}") for i in range(50_000)]
+    entries += [_entry(50_000 + i, name=f"drug {i}", status="stopped") for i in range(500)]
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": entries}
+    read = read_bundle(json.dumps(bundle), source="big.json")
+    assert len(read.entries) == 50_500
+    assert read.current == [f"drug {i}" for i in range(500)]
+    assert len(read.not_current) == 500
+
+
+def test_an_empty_bundle_reads_as_no_medications() -> None:
+    read = read_bundle('{"resourceType": "Bundle", "type": "collection"}', source="e.json")
+    assert read.current == []
+    assert read.entries == []
+
+
+def test_a_nul_byte_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "meds.txt"
+    path.write_bytes(b"warfarin\naspirin\nlisin\x00opril\n")
+    with pytest.raises(InputError) as err:
+        load_medication_file(path)
+    assert "line 3" in str(err.value)
+    assert "NUL" in str(err.value)
+
+
+def test_a_latin1_byte_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "meds.txt"
+    path.write_bytes(b"warfarin\ncaf\xe9\n")
+    with pytest.raises(InputError, match="line 2"):
+        load_medication_file(path)
+
+
+@pytest.mark.parametrize("sep", ["\u2028", "\u2029", "\x85", "\x0b", "\x0c"])
+def test_unicode_line_separators_do_not_split_one_medication(tmp_path: Path, sep: str) -> None:
+    path = tmp_path / "meds.txt"
+    path.write_text(f"warfarin{sep}5 mg\naspirin\n", encoding="utf-8")
+    read = load_medication_file(path)
+    assert read.current == ["warfarin 5 mg", "aspirin"]
