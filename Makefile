@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8501
 
-.PHONY: run test bench browser lint clean
+.PHONY: run test bench browser lint clean serve-cds
 
 $(STAMP): requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,12 @@ bench: $(STAMP)
 	$(PY) bench/evaluate_bench.py
 	$(PY) bench/resolve_bench.py
 	$(PY) bench/diary_bench.py
+
+# The CDS Hooks 2.0 service on 127.0.0.1:8765 (CDS_PORT=..., CORS_ORIGINS="https://ehr.example.org").
+CDS_PORT ?= 8765
+CORS_ORIGINS ?=
+serve-cds: $(STAMP)
+	$(PY) -m core serve-cds --host 127.0.0.1 --port $(CDS_PORT) $(foreach o,$(CORS_ORIGINS),--cors-origin $(o))
 
 clean:
 	rm -rf $(VENV)

@@ -44,6 +44,7 @@ def weekly_chart_spec(summary: DiarySummary) -> dict[str, Any]:
         for w in summary.weekly
     ]
     arms = [{"label": a, "per_week": v} for a, v, _, _ in _ARMS]
+    periods = ["before K2 start", "after K2 start"] if k2 else ["diary"]
     layers: list[dict[str, Any]] = [
         {
             "data": {"values": rows},
@@ -56,8 +57,8 @@ def weekly_chart_spec(summary: DiarySummary) -> dict[str, Any]:
                     "type": "nominal",
                     "title": "Period",
                     "scale": {
-                        "domain": ["before K2 start", "after K2 start", "diary"],
-                        "range": [_BEFORE, _AFTER, _BEFORE],
+                        "domain": periods,
+                        "range": [_AFTER if p.startswith("after") else _BEFORE for p in periods],
                     },
                     "legend": {"orient": "bottom"},
                 },
