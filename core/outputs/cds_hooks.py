@@ -13,7 +13,7 @@ import json
 import re
 import uuid
 from collections.abc import Iterable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, Final
 
@@ -51,6 +51,7 @@ def card_schema() -> dict[str, Any]:
     return schema
 
 
+@lru_cache(maxsize=8192)
 def _md(text: str) -> str:
     """Markdown-escape one line of the tool's own text."""
     return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
