@@ -27,16 +27,41 @@ class DataError(RuntimeError):
         super().__init__(f"{file}: {rule}: {problem}")
 
     @classmethod
-    def from_validation(cls, file: str, exc: Exception) -> DataError:
-        """The first problem of a pydantic ``ValidationError`` as one line (location, token)."""
+    def from_validation(cls, file: str, exc: Exception, raw: object = None) -> DataError:
+        """A pydantic ``ValidationError`` as one line: where (``records[vka_interaction]`` when
+        ``raw`` gives the record's code) and the token; an unknown key is named first."""
         errors = getattr(exc, "errors", None)
         if not callable(errors):
             return cls(file, "(file)", str(exc).splitlines()[0])
-        first = errors()[0]
-        loc = ".".join(str(p) for p in first.get("loc", ())) or "(top level)"
-        token = loc.rsplit(".", 1)[-1]
-        if first.get("type") == "extra_forbidden":
-            return cls(file, loc, f"unknown key '{token}'")
+        found = errors()
+        extra = [e for e in found if e.get("type") == "extra_forbidden"]
+        missing = [e for e in found if e.get("type") == "missing"]
+        first = (extra or found)[0]
+        loc = tuple(first.get("loc", ()))
+        where = _where(loc[:-1] if extra or first.get("type") == "missing" else loc, raw)
+        token = str(loc[-1]) if loc else "(top level)"
+        if extra:
+            also = [str(m["loc"][-1]) for m in missing if tuple(m["loc"][:-1]) == loc[:-1]]
+            hint = f" (expected '{also[0]}')" if also else ""
+            return cls(file, where, f"unknown key '{token}'{hint}")
         if first.get("type") == "missing":
-            return cls(file, loc, f"missing key '{token}'")
-        return cls(file, loc, f"{first.get('msg', 'invalid')} (got {first.get('input')!r:.60})")
+            return cls(file, where, f"missing key '{token}'")
+        return cls(file, where, f"{first.get('msg', 'invalid')} (got {first.get('input')!r:.60})")
+
+
+def _where(loc: tuple[object, ...], raw: object) -> str:
+    """A location such as ``records[vka_interaction].classes`` (codes instead of indexes)."""
+    parts: list[str] = []
+    node = raw
+    for step in loc:
+        if isinstance(step, int) and isinstance(node, list) and 0 <= step < len(node):
+            node = node[step]
+            name = next(
+                (node[k] for k in ("code", "id", "status") if isinstance(node, dict) and k in node),
+                step,
+            )
+            parts[-1:] = [f"{parts[-1] if parts else ''}[{name}]"]
+            continue
+        node = node.get(str(step)) if isinstance(node, dict) else None
+        parts.append(str(step))
+    return ".".join(parts) or "(top level)"

@@ -39,7 +39,7 @@ def load_file(name: str, raw: object) -> EvidenceFile:
     try:
         return EvidenceFile.model_validate(raw)
     except ValidationError as exc:
-        raise DataError.from_validation(f"core/data/{name}", exc) from None
+        raise DataError.from_validation(f"core/data/{name}", exc, raw) from None
 
 
 @cache

@@ -115,7 +115,7 @@ def load_interactions(raw: Any, *, file: str = FILE) -> InteractionsFile:
     try:
         data = InteractionsFile.model_validate(raw)
     except ValidationError as exc:
-        raise DataError.from_validation(file, exc) from None
+        raise DataError.from_validation(file, exc, raw) from None
     seen: set[str] = set()
     for rec in data.records:
         rule = f"records[{rec.code}]"

@@ -45,7 +45,7 @@ def load_texts(raw: Any, *, file: str = FILE) -> TextsFile:
     try:
         parsed = TextsFile.model_validate(raw)
     except ValidationError as exc:
-        raise DataError.from_validation(file, exc) from None
+        raise DataError.from_validation(file, exc, raw) from None
     for key, item in parsed.texts.items():
         evidence.check_ids(item.evidence, file=file, rule=f"texts.{key}")
     return parsed

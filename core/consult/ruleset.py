@@ -278,7 +278,7 @@ def load_rules(raw: Any, *, file: str = FILE) -> RuleSet:
     try:
         rules = RuleSet.model_validate(raw)
     except ValidationError as exc:
-        raise DataError.from_validation(file, exc) from None
+        raise DataError.from_validation(file, exc, raw) from None
     return check(rules, file=file)
 
 
