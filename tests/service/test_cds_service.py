@@ -337,3 +337,12 @@ def test_no_cors_by_default_and_bodies_never_logged() -> None:
         logs = stop_server(srv)
     assert marker not in logs
     assert "POST /cds-services" not in logs
+
+
+def test_a_body_over_the_limit_is_413(server: Server) -> None:
+    body = b'{"hook": "patient-view", "pad": "' + b"x" * (6 * 1024 * 1024) + b'"}'
+    _error(server.request("POST", "/cds-services/patient-view", body), 413, "larger")
+
+
+def test_wrong_method_is_a_json_405(server: Server) -> None:
+    _error(server.request("GET", "/cds-services/patient-view"), 405)
