@@ -58,7 +58,9 @@ def chart_rows(at: AppTest, index: int) -> pd.DataFrame:
 
 def test_the_page_asks_for_files_under_its_disclaimer() -> None:
     at = fresh()
-    assert DISCLAIMER in at.main.children[0].value
+    first = at.main.children[0]
+    assert first.type == "caption"
+    assert DISCLAIMER in str(getattr(first, "value", ""))
     assert at.title[0].value == "Clinic panel"
     uploader = at.file_uploader(key="panel_files")
     assert uploader.accept_multiple_files
