@@ -195,6 +195,56 @@ def main() -> None:
     print(f"ratio cold / baseline       {cold / base:8.0f} x")
     verdict = "met" if cold * 1000 < TARGET_MS else "NOT met"
     print(f"target < {TARGET_MS:.0f} ms after start-up: {verdict}")
+    hostile()
+
+
+def hostile() -> None:
+    """Issue 11: text paths linear in their input (a capped name, a long letter run, a big
+    Bundle), and the share of realistic FHIR strings resolved."""
+    import json
+
+    from core.fhir import read_bundle
+    from core.formulary.tokens import tokens
+
+    huge = "x" * 10_000_000
+    t = time.perf_counter()
+    formulary.resolve_medication(huge)
+    capped = time.perf_counter() - t
+    for n in (20_000, 200_000):
+        t = time.perf_counter()
+        tokens("a" * n + "5mg")
+        print(f"tokenise {n:>7} letters       {(time.perf_counter() - t) * 1000:8.2f} ms")
+    print(f"resolve a 10 MB name        {capped * 1000:8.2f} ms   (capped at 500 characters)")
+    for n in (5_000, 50_000):
+        entry = {
+            "resource": {
+                "resourceType": "MedicationStatement",
+                "status": "active",
+                "medicationCodeableConcept": {"text": "warfarin"},
+            }
+        }
+        text = json.dumps({"resourceType": "Bundle", "type": "collection", "entry": [entry] * n})
+        t = time.perf_counter()
+        read_bundle(text)
+        print(f"read a Bundle of {n:>6}      {(time.perf_counter() - t) * 1000:8.1f} ms")
+    realistic = ROOT / "tests" / "fixtures" / "fhir" / "realistic"
+    names = {
+        e.name
+        for p in sorted(realistic.glob("*.json"))
+        for e in read_bundle(p.read_bytes()).entries
+    }
+    meds = formulary.resolve_medications(sorted(names))
+    full = [
+        m
+        for m in meds
+        if m.matched_by not in ("unresolved", "fuzzy")
+        and not m.unresolved_parts
+        and m.confirmation != "unconfirmed"
+    ]
+    share = 100 * len(full) / len(meds)
+    print(
+        f"realistic FHIR strings      {len(full)}/{len(meds)} resolved ({share:.1f}%, target 98%)"
+    )
 
 
 if __name__ == "__main__":
