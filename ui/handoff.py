@@ -12,12 +12,15 @@ from functools import partial
 
 import streamlit as st
 
+from core.diary import summarize_bytes
+from core.errors import InputError
 from core.models import DiarySummary, PatientProfile, Recommendation
 from core.outputs.cds_hooks import cds_hooks_cards
 from core.outputs.counselling import MIN_OVERRIDE_CHARS, refusal_reason
 from core.outputs.counselling_pdf import counselling_pdf
 from core.outputs.note import note_text
 from core.outputs.report_pdf import report_pdf
+from ui import md_escape
 
 __all__ = ["DIARY_KEY", "show_handoff"]
 
@@ -35,14 +38,40 @@ def _sheet(rec: Recommendation, override: str | None) -> bytes:
     return counselling_pdf(rec, override=override)
 
 
+def _diary_upload() -> DiarySummary | None:
+    """An optional diary for the report: uploaded here, read in memory, never stored."""
+    with st.expander("Add a cramp diary to the report (optional)"):
+        upload = st.file_uploader(
+            "Diary export (CSV, TSV, XLSX or JSON)",
+            type=["csv", "tsv", "txt", "xlsx", "json"],
+            key="handoff_diary_file",
+        )
+        k2_start = st.date_input(
+            "Vitamin K2 start (for the before/after figures)",
+            value=None,
+            key="handoff_k2_start",
+        )
+        if upload is None:
+            return None
+        try:
+            return summarize_bytes(
+                upload.getvalue(),
+                upload.name,
+                k2_start if isinstance(k2_start, dt.date) else None,
+            )
+        except InputError as exc:
+            st.error(f"The diary cannot be used: {md_escape(str(exc))}")
+            return None
+
+
 def show_handoff(
     profile: PatientProfile | None, rec: Recommendation, diary: DiarySummary | None = None
 ) -> None:
     """Note with a copy button, report PDF, patient sheet (or why not), JSON and cards."""
+    st.subheader("Hand-off")
     if diary is None:
         stored = st.session_state.get(DIARY_KEY)
-        diary = stored if isinstance(stored, DiarySummary) else None
-    st.subheader("Hand-off")
+        diary = stored if isinstance(stored, DiarySummary) else _diary_upload()
     st.markdown("**Note for the record.** Copy it with the button at the top right of the box.")
     st.code(note_text(rec, profile), language=None, wrap_lines=True)
 

@@ -47,3 +47,25 @@ def test_sheet_is_refused_with_its_reason_until_an_override_is_given() -> None:
     at.text_input(key="handoff_override").input("INR clinic agreed").run()
     assert not at.exception
     assert not _downloads(at)["Download patient sheet (PDF)"].disabled
+
+
+def test_a_diary_left_by_the_diary_page_goes_into_the_report() -> None:
+    from core.models import DiarySummary, WeeklyPoint
+    from ui.handoff import DIARY_KEY
+
+    at = AppTest.from_function(_script, args=(["Lipitor"],), default_timeout=60)
+    at.session_state[DIARY_KEY] = DiarySummary(
+        rows_read=3,
+        episodes=3,
+        rows_rejected=0,
+        weekly=[WeeklyPoint(week_start="2025-09-01", episodes=3)],
+    )
+    at.run()
+    assert not at.exception
+    assert any("weekly chart" in c.value for c in at.caption)
+
+
+def test_without_a_diary_the_report_says_so_and_offers_an_upload() -> None:
+    at = _run(["Lipitor"])
+    assert any("No diary loaded" in c.value for c in at.caption)
+    assert any("cramp diary" in e.label for e in at.expander)
