@@ -46,11 +46,34 @@ def minutes_from(hour_s: Any, min_s: Any, ap: Any) -> npt.NDArray[np.int64]:
 
 
 def _fast_hhmm(s: Any) -> npt.NDArray[np.int64]:
-    """Exactly "HH:MM" via pyarrow's strptime (hour 00-23, minute 00-59); -1 elsewhere."""
-    five = pc.if_else(pc.equal(pc.binary_length(s), 5), s, pa.scalar(None, pa.string()))
-    stamp = pc.strptime(five, format="%H:%M", unit="s", error_is_null=True)
-    minutes = pc.add(pc.multiply(pc.hour(stamp), 60), pc.minute(stamp))
-    return np.array(pc.fill_null(minutes, -1).to_numpy(zero_copy_only=False), np.int64)
+    """Exactly "HH:MM" (hour 00-23, minute 00-59) read from the bytes; -1 elsewhere.
+
+    Hand-written: pyarrow cannot cast text to a time, and strptime("%H:%M") takes several
+    times longer than these four byte lookups on a million-row column.
+    """
+    arr = s.combine_chunks() if isinstance(s, pa.ChunkedArray) else s
+    n = len(arr)
+    out = np.full(n, -1, np.int64)
+    if n == 0 or arr.null_count or pa.types.is_large_string(arr.type):
+        return out
+    offsets = np.frombuffer(arr.buffers()[1], np.int32, count=n + 1, offset=arr.offset * 4)
+    data = arr.buffers()[2]
+    if data is None:
+        return out
+    body = np.frombuffer(data, np.uint8)
+    rows = np.flatnonzero(np.diff(offsets) == 5)
+    start = offsets[:-1][rows]
+    ok = body[start + 2] == 58
+    digits = []
+    for k in (0, 1, 3, 4):
+        d = body[start + k] - np.uint8(48)  # wraps above 9 when not a digit
+        ok &= d <= 9
+        digits.append(d.astype(np.int16))
+    hours = digits[0] * 10 + digits[1]
+    minutes = digits[2] * 10 + digits[3]
+    ok &= (hours <= 23) & (minutes <= 59)
+    out[rows[ok]] = hours[ok].astype(np.int64) * 60 + minutes[ok]
+    return out
 
 
 def parse_times(s: Any) -> Parsed:
