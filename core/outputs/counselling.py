@@ -195,7 +195,13 @@ def refusal_reason(rec: Recommendation) -> str | None:
     )
 
 
-def _sections(rec: Recommendation) -> list[SheetSection]:
+def _k2_not_advised(rec: Recommendation) -> bool:
+    """True when the consult advises against vitamin K2 for this patient (e.g. pregnancy,
+    under 18, fewer than one cramp a week): the sheet then gives no regimen."""
+    return any(a.code == "vitamin_k2" and a.strength == "not_recommended" for a in rec.actions)
+
+
+def _sections(rec: Recommendation, *, overridden: bool) -> list[SheetSection]:
     t = trial
     sections = [
         SheetSection(
@@ -219,21 +225,33 @@ def _sections(rec: Recommendation) -> list[SheetSection]:
             ),
             ("hallegraeff2012", "coppin2005"),
         ),
-        SheetSection(
-            f"Vitamin K2 as the trial used it (adults aged ≥{trial.MIN_AGE})",
-            (
-                f"In the trial, people aged {t.MIN_AGE} or over took vitamin K2 as MK-7, "
-                f"{t.DOSE_MCG} µg once a day for {t.WEEKS} weeks.",
-                "Take it with a meal that contains some fat: vitamin K dissolves in fat.",
-                f"Cramps a week in the trial: with MK-7 {t.K2_BASELINE:.2f} → {t.K2_DURING:.2f}; "
-                f"with a dummy capsule {t.PLACEBO_BASELINE:.2f} → {t.PLACEBO_DURING:.2f}.",
-                f"Keep a cramp diary: write down each cramp (date, time, how bad on a scale "
-                f"of 1 to 10, how long, which leg). Bring it back after {t.WEEKS} weeks.",
-            ),
-            ("tan2024", "ods_vitk"),
-        ),
     ]
-    if rec.k2.status == "outside_trial_population":
+    if _k2_not_advised(rec) and not overridden:
+        sections.append(
+            SheetSection(
+                "Vitamin K2",
+                ("Vitamin K2 is not advised for you at present. Your clinician will explain why.",),
+                (t.EVIDENCE_ID,),
+            )
+        )
+    else:
+        sections.append(
+            SheetSection(
+                f"Vitamin K2 as the trial used it (adults aged ≥{trial.MIN_AGE})",
+                (
+                    f"In the trial, people aged {t.MIN_AGE} or over took vitamin K2 as MK-7, "
+                    f"{t.DOSE_MCG} µg once a day for {t.WEEKS} weeks.",
+                    "Take it with a meal that contains some fat: vitamin K dissolves in fat.",
+                    f"Cramps a week in the trial: with MK-7 {t.K2_BASELINE:.2f} → "
+                    f"{t.K2_DURING:.2f}; with a dummy capsule {t.PLACEBO_BASELINE:.2f} → "
+                    f"{t.PLACEBO_DURING:.2f}.",
+                    f"Keep a cramp diary: write down each cramp (date, time, how bad on a scale "
+                    f"of 1 to 10, how long, which leg). Bring it back after {t.WEEKS} weeks.",
+                ),
+                ("tan2024", "ods_vitk"),
+            ),
+        )
+    if rec.k2.status == "outside_trial_population" and not _k2_not_advised(rec):
         sections.append(
             SheetSection(
                 "You and the trial",
@@ -290,7 +308,7 @@ def patient_sheet(
     refused = refusal_reason(rec)
     if refused and len(reason) < MIN_OVERRIDE_CHARS:
         raise CounsellingRefused(refused, where="counselling sheet")
-    sections = tuple(_sections(rec))
+    sections = tuple(_sections(rec, overridden=bool(refused)))
     ids = sorted({i for s in sections for i in s.evidence})
     return PatientSheet(
         title="Night leg cramps: what you can do",

@@ -85,3 +85,22 @@ def test_no_override_line_when_the_sheet_was_not_refused() -> None:
 
 def test_refused_statuses_are_the_contracts_do_not_start_statuses() -> None:
     assert {"consult_prescriber", "evaluate_first", "check_medications"} == REFUSED_STATUSES
+
+
+@pytest.mark.parametrize(
+    "profile",
+    [
+        PatientProfile(age=30, sex="female", pregnant=True, cramps_per_week=3),
+        PatientProfile(age=15, cramps_per_week=3),
+        PatientProfile(age=75, cramps_per_week=0.5),
+    ],
+)
+def test_no_regimen_when_the_consult_advises_against_k2(profile: PatientProfile) -> None:
+    rec = evaluate(profile)
+    vk2 = next(a for a in rec.actions if a.code == "vitamin_k2")
+    if vk2.strength != "not_recommended":
+        pytest.skip("the consult does not advise against K2 for this profile")
+    text = " ".join(patient_sheet_text(patient_sheet(rec, on=DAY)).split())
+    assert "not advised for you" in text
+    assert "180 µg once a day" not in text
+    assert "Foods that contain vitamin K2" in text  # diet facts stay
