@@ -301,8 +301,9 @@ def route_of(words: list[str]) -> Route | None:
 
 # --- splitting a pasted list --------------------------------------------------------------------
 
+# Every leading bullet and number at once ("1. - warfarin"): one pass, linear in the line.
 _BULLET_RE: Final = re.compile(
-    r"^\s*(?:[-*•·‣◦▪●–—>]+\s*|\(?\d{1,3}[.)](?=\s)\s*|\(?[a-zA-Z][.)](?=\s)\s*|#\d+\s*)"
+    r"^\s*(?:(?:[-*•·‣◦▪●–—>]+|\(?\d{1,3}[.)](?=\s)|\(?[a-zA-Z][.)](?=\s)|#\d+)\s*)+"
 )
 # Lines end at \n, \r\n or \r only. U+2028, U+2029, U+0085, VT and FF are spaces inside an
 # entry: a name pasted from a word processor must not become several medications.
@@ -331,11 +332,7 @@ def split_medication_list(text: str) -> list[str]:
     """
     items: list[str] = []
     for part in _LIST_SPLIT_RE.split(_ODD_SPACE_RE.sub(" ", text)):
-        item = part.strip()
-        previous = None
-        while item and item != previous:
-            previous = item
-            item = _BULLET_RE.sub("", item, count=1).strip()
+        item = _BULLET_RE.sub("", part.strip(), count=1).strip()
         item = " ".join(item.split())
         if item and not _HEADING_RE.match(item):
             items.append(item)

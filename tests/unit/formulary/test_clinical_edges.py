@@ -348,3 +348,9 @@ def test_formulary_data_refuses_an_unknown_key() -> None:
     raw["generics"][0]["clases"] = raw["generics"][0].pop("classes")
     with pytest.raises(ValidationError):
         FormularyData.model_validate(raw)
+
+
+def test_many_leading_bullets_are_stripped_in_one_pass() -> None:
+    # A line of 30,000 "- " once cost 30,000 passes over itself.
+    assert split_medication_list("- " * 30_000 + "warfarin") == ["warfarin"]
+    assert split_medication_list("1. - warfarin\n(2) • aspirin") == ["warfarin", "aspirin"]
