@@ -101,7 +101,8 @@ async def _json_body(request: Request) -> Any:
     try:
         return jsonio.loads(text, where="request body")
     except InputError as exc:
-        raise BadRequest(f"request body is not valid JSON: {exc.message}") from None
+        msg = exc.message.removeprefix("not valid JSON: ")
+        raise BadRequest(f"request body is not valid JSON: {msg}") from None
     except (ValueError, RecursionError):
         raise BadRequest("request body is not valid JSON") from None
 
