@@ -201,7 +201,7 @@ def test_jsonl_lines_split_on_newline_only(tmp_path: Path) -> None:
     proc = run(["evaluate", str(f)])
     out = [json.loads(x) for x in proc.stdout.split("\n") if x.strip()]
     assert len(out) == 2
-    assert out[0]["k2"]["status"] == "consider"
+    assert [m["input"] for m in out[0]["medications"]] == ["odd\u2028name\x85x"]
     assert out[1]["line"] == 2
 
 

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core import jsonio
@@ -111,12 +111,14 @@ json_values = st.recursive(
 )
 
 
+@settings(deadline=None)
 @given(json_values)
 def test_whatever_json_dumps_writes_reads_back_unchanged(value: Any) -> None:
     text = json.dumps(value)
     assert jsonio.loads(text) == json.loads(text)
 
 
+@settings(deadline=None)
 @given(st.text(max_size=200))
 def test_any_text_is_read_or_refused_with_input_error(text: str) -> None:
     try:
