@@ -59,6 +59,10 @@ def _known_names() -> list[str]:
         ("Previscan", "fluindione"),
         ("Dindevan", "phenindione"),
         ("Apegmone", "tioclomarol"),
+        ("Warfant", "warfarin"),
+        ("Circuvit", "warfarin"),
+        ("Nistrom", "acenocoumarol"),
+        ("Mini-Sintrom", "acenocoumarol"),
     ],
 )
 def test_vka_brands_clinicians_type_are_vkas(brand: str, generic: str) -> None:
