@@ -17,7 +17,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, Final
 
-from core.models import Recommendation, ResolvedMedication
+from core.models import Caution, Recommendation, ResolvedMedication
 
 __all__ = [
     "INDICATOR_RANK",
@@ -135,6 +135,23 @@ def _is_vka_caution(code: str) -> bool:
     return code == "vka_interaction"
 
 
+def _caution_cards(
+    rec: Recommendation, cautions: Sequence[Caution], source: dict[str, str], typed: Sequence[str]
+) -> list[dict[str, Any]]:
+    """One card per non-minor caution (a vitamin K antagonist caution is always critical)."""
+    return [
+        _card(
+            f"Vitamin K2 caution: {c.label or c.code.replace('_', ' ')}",
+            "critical" if _is_vka_caution(c.code) else SEVERITY_INDICATOR[c.severity],
+            source,
+            _own([c.management, f"Drugs: {', '.join(c.drugs)}" if c.drugs else ""], typed),
+            _links(rec, c.evidence),
+        )
+        for c in cautions
+        if c.severity != "minor" or _is_vka_caution(c.code)
+    ]
+
+
 def cds_hooks_cards(rec: Recommendation, source_url: str | None = None) -> dict[str, Any]:
     """A CDS Hooks response body: the K2 status, each red flag and each non-minor caution.
 
@@ -150,17 +167,7 @@ def cds_hooks_cards(rec: Recommendation, source_url: str | None = None) -> dict[
         _own(rec.k2.reasons, typed),
         _links(rec, rec.k2.evidence),
     )
-    caution_cards = [
-        _card(
-            f"Vitamin K2 caution: {c.label or c.code.replace('_', ' ')}",
-            "critical" if _is_vka_caution(c.code) else SEVERITY_INDICATOR[c.severity],
-            source,
-            _own([c.management, f"Drugs: {', '.join(c.drugs)}" if c.drugs else ""], typed),
-            _links(rec, c.evidence),
-        )
-        for c in rec.cautions
-        if c.severity != "minor" or _is_vka_caution(c.code)
-    ]
+    caution_cards = _caution_cards(rec, rec.cautions, source, typed)
     flag_level = _max_indicator([k2_card, *caution_cards], "warning")
     flag_cards = [
         _card(
@@ -195,9 +202,8 @@ def order_select_cards(
     on_vka = rec.k2.status == "consult_prescriber" or any(
         _is_vka_caution(c.code) for c in rec.cautions
     )
-    k2_drafts = [d for d in drafts if is_k2_product(d)]
-    base = cds_hooks_cards(rec, source_url)["cards"]
-    if k2_drafts:
+    if any(is_k2_product(d) for d in drafts):
+        base = cds_hooks_cards(rec, source_url)["cards"]
         vka = [c for c in rec.cautions if _is_vka_caution(c.code)]
         if on_vka:
             order = _card(
@@ -212,5 +218,4 @@ def order_select_cards(
         return {"cards": base}
     draft_generics = {g for d in drafts for g in d.generics}
     wanted = [c for c in rec.cautions if draft_generics.intersection(c.drugs)]
-    keep = {f"Vitamin K2 caution: {c.label or c.code.replace('_', ' ')}" for c in wanted}
-    return {"cards": [c for c in base if c["summary"] in keep]}
+    return {"cards": _caution_cards(rec, wanted, source, _typed_strings(rec))}

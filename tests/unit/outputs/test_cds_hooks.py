@@ -155,3 +155,13 @@ def test_order_select_k2_without_vka_gives_the_consult_cards_only() -> None:
 def test_order_select_for_an_unrelated_order_is_quiet() -> None:
     rec = evaluate(PatientProfile(age=75, cramps_per_week=3, medications=["amoxicillin"]))
     assert order_select_cards(rec, _resolved("amoxicillin"))["cards"] == []
+
+
+def test_order_select_warfarin_draft_for_a_k2_user_gives_the_critical_caution() -> None:
+    rec = evaluate(
+        PatientProfile(age=75, cramps_per_week=3, medications=["MK-7 180 mcg", "warfarin"])
+    )
+    cards = order_select_cards(rec, _resolved("warfarin"))["cards"]
+    _check(cards)
+    assert [c["indicator"] for c in cards] == ["critical"]
+    assert cards[0]["summary"].startswith("Vitamin K2 caution")
