@@ -23,7 +23,7 @@ from core.formulary import (
 )
 from core.formulary.index import FormularyData, formulary
 from core.formulary.resolve import cached_keys, clear_caches
-from core.formulary.tokens import tokens
+from core.formulary.tokens import name_key, tokens
 
 VKA = "vitamin_k_antagonist"
 
@@ -358,3 +358,22 @@ def test_many_leading_bullets_are_stripped_in_one_pass() -> None:
     # A line of 30,000 "- " once cost 30,000 passes over itself.
     assert split_medication_list("- " * 30_000 + "warfarin") == ["warfarin"]
     assert split_medication_list("1. - warfarin\n(2) • aspirin") == ["warfarin", "aspirin"]
+
+
+def test_rxnorm_agrees_with_every_curated_name_it_also_holds() -> None:
+    # A brand or generic in both lists names the same ingredients in both (brands_checked.tsv
+    # found no conflict; this keeps it so), once RxNorm spellings map to the curated generic.
+    f = formulary()
+    raw = resources.files("core.data").joinpath("known_drugs.json").read_text("utf-8")
+    curated = {k: e for k, e in f.by_key.items() if e.curated}
+
+    def generic(rx_name: str) -> str:
+        entry = f.by_key.get(name_key(rx_name))
+        return entry.generics[0] if entry is not None and len(entry.generics) == 1 else rx_name
+
+    conflicts = []
+    for name, _tty, ingredients in json.loads(raw)["names"]:
+        entry = curated.get(name_key(name))
+        if entry is not None and {generic(i) for i in ingredients} != set(entry.generics):
+            conflicts.append((name, ingredients, entry.generics))
+    assert not conflicts
