@@ -2,8 +2,8 @@
 
 A thin page: reading, flags, pooling, the table's order and the charts all live in ``core``;
 this file asks (files or one ZIP, an optional manifest, filters), calls and shows. Uploads
-stay in memory: results are cached per browser session only, nothing is written to disk or
-logged, and file names and values are shown as text, never as Markdown or HTML.
+stay in memory: results are held in this browser session's state only, nothing is written
+to disk or logged, and file names and values are shown as text, never as Markdown or HTML.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 import ui
 from core import analytics
@@ -41,6 +42,7 @@ from core.outputs.diary_view import DiaryView, build_diary_view
 from core.outputs.forest import forest_spec
 
 TABLE_KEY = "panel_rows"
+PANEL_KEY = "panel_data"
 
 
 @dataclass(frozen=True)
@@ -51,16 +53,22 @@ class Panel:
     report: CohortReport
 
 
-# Keyed by the uploads' ids: the leading underscores keep the bytes out of Streamlit's
-# hashing. Entries live in this session's memory only and end with it.
-@st.cache_data(scope="session", show_spinner="Reading the diaries…", max_entries=2)
-def load_panel(
-    key: str, _uploads: tuple[tuple[str, bytes], ...], _manifest: tuple[str, bytes] | None
-) -> Panel:
-    """Collect, read, flag and pool the uploaded diaries (raises InputError)."""
-    collected = collect_uploads(list(_uploads))
-    extra = DiaryFile(*_manifest) if _manifest else None
-    return Panel(collected, build_report(collected, extra))
+def load_panel(key: str, uploads: list[UploadedFile], manifest: UploadedFile | None) -> Panel:
+    """Collect, read, flag and pool the uploads once (raises InputError).
+
+    Held in this session's state, not in a cache: nothing is pickled, copied or shared,
+    and a new upload replaces the last one.
+    """
+    held = st.session_state.get(PANEL_KEY)
+    if held is not None and held[0] == key:
+        return cast(Panel, held[1])
+    st.session_state.pop(PANEL_KEY, None)
+    with st.spinner("Reading the diaries…"):
+        collected = collect_uploads([(u.name, u.getvalue()) for u in uploads])
+        extra = DiaryFile(manifest.name, manifest.getvalue()) if manifest else None
+        panel = Panel(collected, build_report(collected, extra))
+    st.session_state[PANEL_KEY] = (key, panel)
+    return panel
 
 
 @st.cache_data(scope="session", show_spinner=False, max_entries=8)
@@ -78,8 +86,8 @@ def patient_view(key: str, name: str, k2_start: dt.date | None, _panel: Panel) -
     return build_diary_view(read_patient(data, name), k2_start)
 
 
-def ask_files() -> tuple[str, tuple[tuple[str, bytes], ...], tuple[str, bytes] | None] | None:
-    """(cache key, uploads, manifest) once something is uploaded; None before."""
+def ask_files() -> tuple[str, list[UploadedFile], UploadedFile | None] | None:
+    """(key, uploaded files, manifest) once something is uploaded; None before."""
     left, right = st.columns([3, 2])
     uploads = left.file_uploader(
         "Diary files, one per patient, or one ZIP of them",
@@ -101,9 +109,7 @@ def ask_files() -> tuple[str, tuple[tuple[str, bytes], ...], tuple[str, bytes] |
     if not uploads:
         return None
     ids = [u.file_id for u in uploads] + ([manifest.file_id] if manifest else [])
-    files = tuple((u.name, u.getvalue()) for u in uploads)
-    extra = (manifest.name, manifest.getvalue()) if manifest else None
-    return "|".join(ids), files, extra
+    return "|".join(ids), list(uploads), manifest
 
 
 def show_overview(report: CohortReport) -> None:
@@ -217,6 +223,7 @@ def main() -> None:
     )
     asked = ask_files()
     if asked is None:
+        st.session_state.pop(PANEL_KEY, None)
         st.info("Upload diary files, one per patient, or one ZIP of them.")
         return
     key, uploads, manifest = asked
