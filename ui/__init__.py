@@ -29,8 +29,27 @@ def md_escape(text: str) -> str:
 
 
 def disclaimer() -> None:
-    """Show the disclaimer; every page calls this itself (AppTest drops the router's output)."""
+    """Show the disclaimer; every page calls this itself (AppTest drops the router's output).
+
+    It also sends a deep link on a fresh server through app.py (see ``_route_through_app``).
+    """
+    _route_through_app()
     st.caption(f"⚕️ {DISCLAIMER}")
+
+
+def _route_through_app() -> None:
+    """Rerun through app.py when Streamlit ran a page file on its own.
+
+    Until app.py has run once, Streamlit treats ``pages/`` as an old-style pages folder:
+    the first visit of a fresh server to ``/diary`` runs ``pages/diary.py`` alone, without
+    the page config and the top navigation. Leaving that mode and rerunning lets app.py's
+    ``st.navigation`` draw the same page (the URL path is kept).
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def evidence_line(ev: Evidence) -> str:

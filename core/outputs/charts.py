@@ -8,6 +8,11 @@ diary rows. Each chart has a title, a description (the Vega-Lite top-level
 signalled by colour alone, and a companion ``*_table`` function giving the same numbers
 as a readable table to show beside it. ``chart_png`` renders any of them to PNG through
 vl-convert.
+
+Streamlit draws a chart at the spec's ``height`` with ``autosize: fit, contains: padding``,
+so the title, axes and legends come out of that height: each chart declares the same
+autosize itself (so its PNG has the page's proportions) and a height that leaves the plot at
+least :data:`MIN_PLOT_SHARE` of it. Charts render as SVG, which screen readers and tests read.
 """
 
 from __future__ import annotations
@@ -41,6 +46,24 @@ _PERIOD_COLOURS: Final = (
 )
 HEATMAP_SCHEME: Final = "viridis"
 WIDTH: Final = "container"
+MIN_PLOT_SHARE: Final = 0.4  # of the chart's height, after title, axes and legends
+MIN_PLOT_PX: Final = 100
+NIGHT_MARGIN_HOURS: Final = 1  # hours shown either side of the first and last timed cramp
+# Streamlit's sizing, declared in the spec so vl-convert's PNG matches the page.
+AUTOSIZE: Final = {"type": "fit", "contains": "padding"}
+USERMETA: Final = {"embedOptions": {"renderer": "svg"}}
+
+
+def _frame(chart: Any, *, title: Any, description: str, height: int) -> Any:
+    """Title, description, height and the page's sizing and SVG renderer, for every chart."""
+    return chart.properties(
+        title=title,
+        description=description,
+        width=WIDTH,
+        height=height,
+        autosize=AUTOSIZE,
+        usermeta=USERMETA,
+    )
 
 
 def _period(weekly: pd.DataFrame, k2_start: dt.date | None) -> pd.Series:
@@ -85,15 +108,15 @@ def weekly_frequency_chart(
         alt.Chart(data)
         .mark_bar(stroke="white", strokeWidth=0.5)
         .encode(
-            x=alt.X("week_start:T", title="Week starting (Monday)"),
+            x=alt.X("week_start:T", title="Week (from Monday)"),
             x2="week_end:T",
-            y=alt.Y("episodes:Q", title="Cramps in the week"),
+            y=alt.Y("episodes:Q", title="Cramps a week"),
             y2=alt.datum(0),
             color=alt.Color(
                 "period:N",
                 title="Period",
                 scale=alt.Scale(domain=periods, range=colours),
-                legend=alt.Legend(orient="bottom"),
+                legend=alt.Legend(orient="bottom", direction="horizontal"),
             ),
             tooltip=[
                 alt.Tooltip("week_start:T", title="Week starting", format="%Y-%m-%d"),
@@ -128,23 +151,31 @@ def weekly_frequency_chart(
         )
     if show_trial:
         ref = analytics.trial_reference()
-        arm_colours = [OKABE_ITO["bluish_green"], OKABE_ITO["vermillion"]]
+        labels = list(ref["label"])
+        # One legend names each line by colour and dash (arm and period), so no label has
+        # to sit over the bars.
+        arm_colour = {"MK-7 180 µg": OKABE_ITO["bluish_green"], "Placebo": OKABE_ITO["vermillion"]}
+        dash = {"baseline": [2, 2], "during 8 weeks": [8, 3]}
         lines = (
             alt.Chart(ref)
             .mark_rule(strokeWidth=1.5)
             .encode(
                 y="per_week:Q",
                 color=alt.Color(
-                    "arm:N",
-                    title="Trial arm (tan2024)",
-                    scale=alt.Scale(range=arm_colours),
-                    legend=alt.Legend(orient="bottom"),
+                    "label:N",
+                    title="Trial means (tan2024)",
+                    scale=alt.Scale(
+                        domain=labels,
+                        range=[arm_colour.get(a, OKABE_ITO["black"]) for a in ref["arm"]],
+                    ),
+                    legend=alt.Legend(orient="bottom", direction="vertical", columns=2),
                 ),
                 strokeDash=alt.StrokeDash(
-                    "period:N",
-                    title="Trial period",
-                    scale=alt.Scale(domain=["baseline", "during 8 weeks"], range=[[2, 2], [8, 3]]),
-                    legend=alt.Legend(orient="bottom"),
+                    "label:N",
+                    scale=alt.Scale(
+                        domain=labels, range=[dash.get(p, [1, 0]) for p in ref["period"]]
+                    ),
+                    legend=None,
                 ),
                 tooltip=[
                     alt.Tooltip("label:N", title="Reference"),
@@ -153,20 +184,6 @@ def weekly_frequency_chart(
                 ],
             )
         )
-        # Placebo labels sit above their lines and MK-7 labels below, so the close
-        # baselines (2.71 and 2.60) stay readable.
-        for arm, dy in (("Placebo", -5), ("MK-7 180 µg", 11)):
-            layers.append(
-                alt.Chart(ref)
-                .transform_filter(alt.datum.arm == arm)
-                .mark_text(align="right", dy=dy, fontSize=10)
-                .encode(
-                    x=alt.value("width"),
-                    y="per_week:Q",
-                    text="label:N",
-                    color=alt.value(arm_colours[0 if arm.startswith("MK") else 1]),
-                )
-            )
         layers.insert(1, lines)
         description += (
             " Horizontal reference lines: the trial's MK-7 arm averaged "
@@ -175,10 +192,11 @@ def weekly_frequency_chart(
             f"{analytics.TRIAL_PLACEBO_BASELINE:.2f} and {analytics.TRIAL_PLACEBO_DURING:.2f} "
             "(tan2024)."
         )
-    chart = (
-        alt.layer(*layers)
-        .resolve_scale(color="independent")
-        .properties(title="Cramps per week", description=description, width=WIDTH, height=280)
+    chart = _frame(
+        alt.layer(*layers).resolve_scale(color="independent", strokeDash="independent"),
+        title="Cramps per week",
+        description=description,
+        height=400 if show_trial else 320,
     )
     return cast(alt.LayerChart, chart)
 
@@ -207,7 +225,7 @@ def severity_trend_chart(trend: pd.DataFrame, scale_label: str = "") -> alt.Laye
         alt.Tooltip("rolling_mean:Q", title=window, format=".2f"),
         alt.Tooltip("entries:Q", title="Entries with a severity"),
     ]
-    y_title = "Severity" + (f" ({scale_label})" if scale_label else "")
+    y_title = "Severity"
     base = alt.Chart(data).encode(x=alt.X("period_start:T", title="Date"))
     points = base.mark_circle(size=28, opacity=0.55, color=OKABE_ITO["sky_blue"]).encode(
         y=alt.Y("mean_severity:Q", title=y_title), tooltip=tooltip
@@ -220,11 +238,12 @@ def severity_trend_chart(trend: pd.DataFrame, scale_label: str = "") -> alt.Laye
         + (f"; severity {scale_label}" if scale_label else "")
         + "."
     )
-    chart = alt.layer(points, line).properties(
-        title=f"Severity over time (points: mean; line: {window})",
+    subtitle = f"Points: mean; line: {window}" + (f"; {scale_label}" if scale_label else "")
+    chart = _frame(
+        alt.layer(points, line),
+        title=alt.TitleParams("Severity over time", subtitle=subtitle),
         description=description,
-        width=WIDTH,
-        height=240,
+        height=300,
     )
     return cast(alt.LayerChart, chart)
 
@@ -249,22 +268,27 @@ def duration_chart(dist: pd.DataFrame) -> alt.Chart:
         alt.Chart(data)
         .mark_bar(color=OKABE_ITO["bluish_green"])
         .encode(
-            x=alt.X("bin:O", title="Duration (minutes)", sort=alt.SortField("order")),
+            x=alt.X(
+                "bin:O",
+                title="Minutes",
+                sort=alt.SortField("order"),
+                axis=alt.Axis(labelAngle=0),
+            ),
             y=alt.Y("entries:Q", title="Entries"),
             tooltip=[
                 alt.Tooltip("bin:O", title="Minutes"),
                 alt.Tooltip("entries:Q", title="Entries"),
             ],
         )
-        .properties(
-            title="Duration of cramps",
-            description=(
-                f"Bar chart of {total} entries with a recorded duration, by duration bin "
-                f"({', '.join(data['bin'])} minutes)."
-            ),
-            width=WIDTH,
-            height=220,
-        )
+    )
+    chart = _frame(
+        chart,
+        title="Duration of cramps",
+        description=(
+            f"Bar chart of {total} entries with a recorded duration, by duration bin "
+            f"({', '.join(data['bin'])} minutes)."
+        ),
+        height=280,
     )
     return cast(alt.Chart, chart)
 
@@ -276,12 +300,17 @@ def duration_table(dist: pd.DataFrame) -> pd.DataFrame:
 
 def night_heatmap_chart(heat: pd.DataFrame) -> alt.LayerChart:
     """Cramps by hour of the night and weekday (7 × 24 aggregated cells)."""
-    data = heat[["weekday", "weekday_order", "hour", "hour_order", "episodes"]]
+    data = night_hours(heat)[["weekday", "weekday_order", "hour", "hour_order", "episodes"]]
     total = int(data["episodes"].sum())
     busiest = data.iloc[int(data["episodes"].to_numpy().argmax())] if total else None
     base = alt.Chart(data).encode(
-        x=alt.X("hour:O", title="Hour (from 18:00)", sort=alt.SortField("hour_order")),
-        y=alt.Y("weekday:O", title="Weekday of the recorded date", sort=list(analytics.WEEKDAYS)),
+        x=alt.X(
+            "hour:O",
+            title="Hour of the day",
+            sort=alt.SortField("hour_order"),
+            axis=alt.Axis(labelAngle=0, labelExpr="slice(datum.label, 0, 2)"),
+        ),
+        y=alt.Y("weekday:O", title="Weekday", sort=list(analytics.WEEKDAYS)),
     )
     cells = base.mark_rect().encode(
         color=alt.Color(
@@ -306,13 +335,28 @@ def night_heatmap_chart(heat: pd.DataFrame) -> alt.LayerChart:
         if busiest is not None
         else ""
     )
-    chart = alt.layer(cells, text).properties(
+    hours = data.drop_duplicates("hour").sort_values("hour_order")["hour"]
+    description += f" Hours shown: {hours.iloc[0]} to {hours.iloc[-1]}." if len(hours) else ""
+    chart = _frame(
+        alt.layer(cells, text),
         title="Time of night × weekday",
         description=description,
-        width=WIDTH,
-        height=220,
+        height=300,
     )
     return cast(alt.LayerChart, chart)
+
+
+def night_hours(heat: pd.DataFrame) -> pd.DataFrame:
+    """The heatmap's cells from an hour before the first timed cramp to an hour after the last.
+
+    Hours run from 18:00 to 17:00 (``hour_order``), so a night's cramps form one block.
+    """
+    busy = heat.loc[heat["episodes"] > 0, "hour_order"]
+    if busy.empty:
+        return heat
+    first = max(int(busy.min()) - NIGHT_MARGIN_HOURS, 0)
+    last = min(int(busy.max()) + NIGHT_MARGIN_HOURS, len(analytics.NIGHT_HOUR_ORDER) - 1)
+    return heat[heat["hour_order"].between(first, last)]
 
 
 def night_heatmap_table(heat: pd.DataFrame) -> pd.DataFrame:
@@ -345,11 +389,11 @@ def side_chart(sides: pd.DataFrame) -> alt.LayerChart:
     )
     labels = base.mark_text(align="left", dx=3).encode(text="episodes:Q")
     parts = ", ".join(f"{s} {int(e)}" for s, e in zip(data["side"], data["episodes"], strict=True))
-    chart = alt.layer(bars, labels).properties(
+    chart = _frame(
+        alt.layer(bars, labels),
         title="Which leg",
         description=f"Bar chart of cramps by leg: {parts}.",
-        width=WIDTH,
-        height=140,
+        height=220,
     )
     return cast(alt.LayerChart, chart)
 

@@ -154,3 +154,31 @@ def test_charts_of_an_empty_period_still_build() -> None:
     for chart in built.values():
         assert isinstance(chart, (alt.Chart, alt.LayerChart))
         chart.to_dict()
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's IHDR chunk."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def test_png_has_the_proportions_the_page_shows(table: DiaryTable) -> None:
+    """The PNG is the spec's height at a fixed width, as Streamlit sizes it (fit, padding)."""
+    for name, chart in _all_charts(table).items():
+        spec = chart.to_dict()
+        assert spec["autosize"] == charts.AUTOSIZE, name
+        assert spec["usermeta"]["embedOptions"]["renderer"] == "svg", name
+        width, height = _png_size(charts.spec_png(spec, scale=1, width=600))
+        assert (width, height) == (600, spec["height"]), name
+        assert _png_size(charts.spec_png(spec, scale=2, width=600)) == (1200, 2 * spec["height"])
+
+
+def test_heatmap_shows_the_night_hours_that_hold_cramps_plus_a_margin() -> None:
+    rows = "date,time\n2024-01-01,23:10\n2024-01-02,02:40\n2024-01-03,04:05\n"
+    heat = analytics.night_heatmap(read_diary(rows.encode(), "night.csv").episodes)
+    shown = charts.night_hours(heat)
+    hours = list(shown.drop_duplicates("hour").sort_values("hour_order")["hour"])
+    assert hours == [f"{h:02d}:00" for h in (22, 23, 0, 1, 2, 3, 4, 5)]
+    assert int(shown["episodes"].sum()) == 3
+    spec = charts.night_heatmap_chart(heat).to_dict()
+    cells = next(iter(spec["datasets"].values()))
+    assert {c["hour"] for c in cells} == set(hours)
