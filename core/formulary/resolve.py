@@ -333,19 +333,27 @@ def _resolve_tokens(toks: tuple[str, ...]) -> Resolution:
 
 
 CACHE_SIZE: Final = 16384
-_cache: dict[tuple[str, ...], Resolution] = {}
+# Keyed on token tuples of formulary vocabulary only; the value is the resolution and the model
+# built from it with an empty ``input`` (the caller's text is put back on a copy).
+_cache: dict[tuple[str, ...], tuple[Resolution, ResolvedMedication]] = {}
 
 
-def _resolve_vocabulary(toks: tuple[str, ...]) -> Resolution:
-    """``_resolve_tokens`` cached, for token tuples made of formulary vocabulary only."""
+def _cached(toks: tuple[str, ...]) -> tuple[Resolution, ResolvedMedication]:
+    """The resolution of a vocabulary-only token tuple, and its model, worked out once."""
     hit = _cache.get(toks)
     if hit is None:
-        hit = _resolve_tokens(toks)
+        res = _resolve_tokens(toks)
+        hit = (res, build("", res))
         if len(_cache) >= CACHE_SIZE:
             with contextlib.suppress(StopIteration, RuntimeError, KeyError):
                 del _cache[next(iter(_cache))]  # the oldest entry first
         _cache[toks] = hit
     return hit
+
+
+def _vocabulary_only(toks: tuple[str, ...]) -> bool:
+    vocabulary = formulary().vocabulary
+    return all(t == "0" or t in vocabulary for t in toks)
 
 
 def normalised(text: str) -> tuple[str, ...]:
@@ -356,9 +364,8 @@ def normalised(text: str) -> tuple[str, ...]:
 def resolution(text: str) -> Resolution:
     """Resolve ``text``; the cache is used only when every token is formulary vocabulary."""
     toks = normalised(text)
-    vocabulary = formulary().vocabulary
-    if all(t == "0" or t in vocabulary for t in toks):
-        return _resolve_vocabulary(toks)
+    if _vocabulary_only(toks):
+        return _cached(toks)[0]
     return _resolve_tokens(toks)
 
 
@@ -458,7 +465,10 @@ def resolve_medication(text: str) -> ResolvedMedication:
     """
     if len(text) > MAX_NAME_CHARS:
         return ResolvedMedication(input=text, matched_by="unresolved", note=TOO_LONG_NOTE)
-    return build(text, resolution(text))
+    toks = normalised(text)
+    if _vocabulary_only(toks):
+        return _cached(toks)[1].model_copy(update={"input": text})
+    return build(text, _resolve_tokens(toks))
 
 
 def clear_caches() -> None:
