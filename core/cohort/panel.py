@@ -36,6 +36,13 @@ def assess_one(file: DiaryFile, k2_start: dt.date | None) -> Outcome:
 
 
 _JOBS: list[tuple[DiaryFile, dt.date | None]] = []
+"""Set in each forked worker only (by ``_hold``), never in the parent: two sessions
+building panels at once cannot see each other's files."""
+
+
+def _hold(jobs: list[tuple[DiaryFile, dt.date | None]]) -> None:
+    global _JOBS
+    _JOBS = jobs
 
 
 def _assess_index(i: int) -> Outcome:
@@ -61,14 +68,13 @@ def assess_files(
     count = _workers(workers, len(jobs))
     if count == 1:
         return [assess_one(f, s) for f, s in jobs]
-    global _JOBS
-    _JOBS = jobs  # forked workers inherit the bytes; only indices and results cross pipes
-    try:
-        ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=count, mp_context=ctx) as pool_:
-            return list(pool_.map(_assess_index, range(len(jobs)), chunksize=16))
-    finally:
-        _JOBS = []
+    # Forked workers get the jobs through fork itself (initargs are not pickled under
+    # fork); only indices go out and results come back through pipes.
+    ctx = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(
+        max_workers=count, mp_context=ctx, initializer=_hold, initargs=(jobs,)
+    ) as pool_:
+        return list(pool_.map(_assess_index, range(len(jobs)), chunksize=16))
 
 
 def k2_starts(collected: Collected, manifest: DiaryFile | None = None) -> dict[str, dt.date | None]:

@@ -171,3 +171,18 @@ def test_the_table_filters_by_flag_and_ratio_and_sorts_for_triage() -> None:
     table = patient_table(rising)
     assert table.loc[0, "Flags"] == "Cramps rising since K2"
     assert table.loc[0, "Rate ratio"] == pytest.approx(2.5)
+
+
+def test_two_panels_built_at_once_never_mix_their_files() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def run(prefix: str, before: int) -> CohortReport:
+        uploads = [(f"{prefix}{i:03d}.csv", nightly_diary(before, 10)) for i in range(20)]
+        return build_report(collect_uploads(uploads), workers=2)
+
+    with ThreadPoolExecutor(2) as threads:
+        a, b = threads.map(run, ["a", "b"], [20, 40])
+    assert {p.file[0] for p in a.patients} == {"a"}
+    assert {p.file[0] for p in b.patients} == {"b"}
+    assert {p.summary.episodes for p in a.patients} == {30}
+    assert {p.summary.episodes for p in b.patients} == {50}
