@@ -211,6 +211,16 @@ class Decision:
     cited: frozenset[str]
 
 
+@lru_cache(maxsize=16384)
+def _resolved(text: str) -> ResolvedMedication:
+    """The formulary's resolution of one string, kept for batches where names repeat."""
+    return resolve_medications((text,))[0]
+
+
+def _resolve_all(texts: Sequence[str]) -> list[ResolvedMedication]:
+    return [_resolved(t) for t in texts]
+
+
 _ViewKey = tuple[tuple[object, ...], ...]
 
 
@@ -309,9 +319,7 @@ def decide(
 ) -> Decision:
     """Apply every rule to one patient: the cached plan for its facts, worded for it."""
     rules = ruleset()
-    meds = (
-        list(medications) if medications is not None else resolve_medications(profile.medications)
-    )
+    meds = list(medications) if medications is not None else _resolve_all(profile.medications)
     view = _view(meds)
     p = plan(profile_facts(profile) | view.facts)
     found: dict[FindingKind, list[tuple[Finding, bytes]]] = {

@@ -122,50 +122,100 @@ class MedicationView:
 _Groups = tuple[tuple[str, GroupView], ...]
 
 
+@dataclass(frozen=True)
+class _MedPart:
+    """One entry's share of a list's view (cached: the same entry recurs across patients)."""
+
+    facts: frozenset[str]
+    groups: tuple[tuple[str, str], ...]
+    classes: tuple[tuple[str, str], ...]
+    vka: tuple[str, ...]
+    possible_vka: tuple[str, ...]
+    unresolved: tuple[str, ...]
+    k2_supplement: tuple[str, ...]
+
+
+def _med_part(med: ResolvedMedication, groups: _Groups, k2_generics: frozenset[str]) -> _MedPart:
+    facts: set[str] = set()
+    in_groups: list[tuple[str, str]] = []
+    in_classes: list[tuple[str, str]] = []
+    k2: list[str] = []
+    for generic, classes in systemic_ingredients(med):
+        for c in classes:
+            facts.add(f"class:{c}")
+            in_classes.append((c, generic))
+        for name, group in groups:
+            if group.holds(generic, classes):
+                facts.add(f"group:{name}")
+                in_groups.append((name, generic))
+        if generic in k2_generics:
+            facts.add("k2_supplement")
+            k2.append(" ".join(med.input.split()))
+    sure = certain_vka(med)
+    if sure:
+        facts.add("vka")
+    could = possible_vka(med)
+    maybe: tuple[str, ...] = ()
+    if could:
+        facts.add("possible_vka")
+        maybe = (f"'{' '.join(med.input.split())}' (possibly {', '.join(could)})",)
+    unresolved: tuple[str, ...] = ()
+    if is_unresolved(med):
+        facts.add("unresolved_medication")
+        unresolved = tuple(f"'{n}'" for n in unresolved_names(med))
+    return _MedPart(
+        frozenset(facts), tuple(in_groups), tuple(in_classes), sure, maybe, unresolved, tuple(k2)
+    )
+
+
+_PARTS: dict[tuple[object, ...], _MedPart] = {}
+
+
+def _part(med: ResolvedMedication, groups: _Groups, k2_generics: frozenset[str]) -> _MedPart:
+    key = (
+        med.input,
+        med.matched_by,
+        med.matched_name,
+        med.confirmation,
+        med.route,
+        med.fhir_status,
+        tuple(med.generics),
+        tuple(med.classes),
+        tuple(med.alternatives),
+        tuple(med.unresolved_parts),
+        groups,
+        k2_generics,
+    )
+    part = _PARTS.get(key)
+    if part is None:
+        if len(_PARTS) > 16384:
+            _PARTS.clear()
+        part = _PARTS[key] = _med_part(med, groups, k2_generics)
+    return part
+
+
 def medication_view(
     meds: Sequence[ResolvedMedication], groups: _Groups, k2_generics: frozenset[str]
 ) -> MedicationView:
     """Facts and named drugs of a medication list (local routes, rejected matches and stopped
     medicines give none; an unrecognised name gives ``unresolved_medication``)."""
-    facts: set[str] = set()
+    parts = [_part(m, groups, k2_generics) for m in meds]
+    facts: frozenset[str] = frozenset().union(*(p.facts for p in parts))
     by_group: dict[str, list[str]] = {}
     by_class: dict[str, list[str]] = {}
-    vka: list[str] = []
-    maybe: list[str] = []
-    unresolved: list[str] = []
-    k2: list[str] = []
-    for med in meds:
-        for generic, classes in systemic_ingredients(med):
-            for c in classes:
-                facts.add(f"class:{c}")
-                _add(by_class, c, generic)
-            for name, group in groups:
-                if group.holds(generic, classes):
-                    facts.add(f"group:{name}")
-                    _add(by_group, name, generic)
-            if generic in k2_generics:
-                facts.add("k2_supplement")
-                k2.append(" ".join(med.input.split()))
-        sure = certain_vka(med)
-        if sure:
-            facts.add("vka")
-            vka.extend(g for g in sure if g not in vka)
-        could = possible_vka(med)
-        if could:
-            facts.add("possible_vka")
-            shown = " ".join(med.input.split())
-            maybe.append(f"'{shown}' (possibly {', '.join(could)})")
-        if is_unresolved(med):
-            facts.add("unresolved_medication")
-            unresolved.extend(f"'{n}'" for n in unresolved_names(med))
+    for p in parts:
+        for name, generic in p.groups:
+            _add(by_group, name, generic)
+        for name, generic in p.classes:
+            _add(by_class, name, generic)
     return MedicationView(
-        facts=frozenset(facts),
+        facts=facts,
         by_group={k: tuple(v) for k, v in by_group.items()},
         by_class={k: tuple(v) for k, v in by_class.items()},
-        vka=tuple(vka),
-        possible_vka=tuple(dict.fromkeys(maybe)),
-        unresolved=tuple(dict.fromkeys(unresolved)),
-        k2_supplement=tuple(dict.fromkeys(k2)),
+        vka=tuple(dict.fromkeys(g for p in parts for g in p.vka)),
+        possible_vka=tuple(dict.fromkeys(n for p in parts for n in p.possible_vka)),
+        unresolved=tuple(dict.fromkeys(n for p in parts for n in p.unresolved)),
+        k2_supplement=tuple(dict.fromkeys(n for p in parts for n in p.k2_supplement)),
     )
 
 
