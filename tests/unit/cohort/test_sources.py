@@ -8,6 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.cohort import (
     MAX_FILES,
@@ -169,3 +171,24 @@ def test_xlsx_members_are_diaries_not_nested_zips() -> None:
         zf.writestr("[Content_Types].xml", "<x/>")
     got = collect_uploads([("book.xlsx", buffer.getvalue())])
     assert [f.name for f in got.files] == ["book.xlsx"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from("ab./\\:.._-"), min_size=1, max_size=12),
+        min_size=1,
+        max_size=6,
+        unique=True,
+    )
+)
+def test_every_zip_member_is_taken_safely_or_refused_by_name(names: list[str]) -> None:
+    members = [(f"{n}.csv", DIARY) for n in names]
+    got = collect_zip(zip_of(members), "z.zip")
+    stored = [info.filename for info in zipfile.ZipFile(io.BytesIO(zip_of(members))).infolist()]
+    taken = [f.name for f in got.files]
+    for name in taken:
+        assert not name.startswith("/") and "\\" not in name and ":" not in name
+        assert ".." not in name.split("/")
+    seen = taken + [r.file for r in got.refused]
+    assert sorted(seen) == sorted(n for n in stored if not n.endswith("/"))
