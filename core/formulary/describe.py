@@ -6,7 +6,7 @@ from typing import Final
 
 from core.formulary.confirm import lookup_name
 from core.formulary.index import CLASS_LABELS, formulary
-from core.formulary.resolve import is_local
+from core.formulary.resolve import TOO_LONG_NOTE, is_local
 from core.models import ResolvedMedication
 
 __all__ = ["MATCH_KIND_LABELS", "ROUTE_LABELS", "describe", "describe_name"]
@@ -60,6 +60,8 @@ def describe(med: ResolvedMedication) -> str:
     shown = " ".join(med.input.split()) or "(empty)"
     if len(shown) > 120:
         shown = shown[:117] + "..."
+    if med.matched_by == "unresolved" and med.note == TOO_LONG_NOTE:
+        return f"{shown} → not read: {TOO_LONG_NOTE}"
     if med.matched_by == "unresolved":
         text = f"{shown} → not recognised"
         if med.alternatives:

@@ -306,6 +306,9 @@ def test_a_name_over_the_cap_is_unresolved_with_the_reason() -> None:
     assert med.matched_by == "unresolved"
     assert med.note is not None
     assert f"longer than {MAX_NAME_CHARS} characters" in med.note
+    line = describe(med)
+    assert "not read" in line
+    assert len(line) < 400
 
 
 def test_a_name_at_the_cap_is_read() -> None:
