@@ -11,9 +11,11 @@ request body is logged or stored. CORS is on an explicit allow-list (empty: no C
 
 from __future__ import annotations
 
+import functools
+import logging
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Final
 
 from starlette.applications import Starlette
@@ -33,6 +35,8 @@ from core.service.hook_input import PREFETCH, BadRequest, ServiceError, read_hoo
 __all__ = ["MAX_BODY_BYTES", "SERVICES", "create_app", "discovery"]
 
 MAX_BODY_BYTES: Final = 5 * 1024 * 1024
+Endpoint = Callable[[Request], Awaitable[Response]]
+_LOG: Final = logging.getLogger("cramp_consult.cds")
 _NO_FHIR: Final = (
     " Reads the prefetched Patient (age from birthDate, sex from gender) and MedicationRequest "
     "search (active, on-hold, draft and unknown orders count; stopped, completed, cancelled "
@@ -112,6 +116,24 @@ async def get_discovery(request: Request) -> Response:
     return JSONResponse(discovery())
 
 
+def _guarded(endpoint: Endpoint) -> Endpoint:
+    """Errors become JSON; an unexpected one is logged by type only (never the body or its
+    message, which may quote patient data) and answered 500 without a traceback."""
+
+    @functools.wraps(endpoint)
+    async def run(request: Request) -> Response:
+        try:
+            return await endpoint(request)
+        except (ServiceError, HTTPException):
+            raise
+        except Exception as exc:
+            _LOG.error("internal error (%s) in %s", type(exc).__name__, endpoint.__name__)
+            return _error(500, "internal error")
+
+    return run
+
+
+@_guarded
 async def call_service(request: Request) -> Response:
     """POST /cds-services/{id}: the cards for one hook call."""
     sid = _service_id(request)
@@ -127,6 +149,7 @@ async def call_service(request: Request) -> Response:
     return JSONResponse(cds_hooks_cards(evaluate(got.profile)))
 
 
+@_guarded
 async def feedback(request: Request) -> Response:
     """POST /cds-services/{id}/feedback: validate, count by outcome, keep nothing else."""
     _service_id(request)
