@@ -277,6 +277,53 @@ def _medication_of(
     )
 
 
+# Words in a dosage route's text or coding display (SNOMED CT "Ophthalmic route", "Respiratory
+# tract route"...) and the plain route word the medication resolver reads.
+_ROUTE_HINTS: Final = (
+    ("ophthalmic", "ophthalmic"),
+    ("eye", "ophthalmic"),
+    ("otic", "otic"),
+    ("auricular", "otic"),
+    ("ear", "otic"),
+    ("nasal", "nasal"),
+    ("vaginal", "vaginal"),
+    ("vagina", "vaginal"),
+    ("transdermal", "transdermal"),
+    ("topical", "topical"),
+    ("cutaneous", "topical"),
+    ("inhal", "inhaled"),
+    ("respiratory", "inhaled"),
+    ("intravenous", "injection"),
+    ("intramuscular", "injection"),
+    ("subcutaneous", "injection"),
+    ("oral", "oral"),
+    ("mouth", "oral"),
+)
+
+
+def _dosage_route(res: dict[str, Any]) -> str | None:
+    """The route a resource's dosage states (R4 ``dosage`` or ``dosageInstruction``), as one
+    plain word, or None when none is stated or two dosages disagree."""
+    found: set[str] = set()
+    for key in ("dosage", "dosageInstruction"):
+        dosages = res.get(key)
+        if not isinstance(dosages, list):
+            continue
+        for dosage in dosages:
+            route = dosage.get("route") if isinstance(dosage, dict) else None
+            if not isinstance(route, dict):
+                continue
+            words = [route.get("text")]
+            codings = route.get("coding")
+            if isinstance(codings, list):
+                words += [c.get("display") for c in codings if isinstance(c, dict)]
+            text = " ".join(w.lower() for w in words if isinstance(w, str))
+            hit = next((plain for hint, plain in _ROUTE_HINTS if hint in text), None)
+            if hit is not None:
+                found.add(hit)
+    return next(iter(found)) if len(found) == 1 else None
+
+
 def _read_resource(
     res: dict[str, Any], where: str, index: dict[str, dict[str, Any]]
 ) -> MedicationEntry | tuple[str, str]:
@@ -316,6 +363,9 @@ def _read_resource(
     if status in SKIPPED_STATUSES:
         return (where, status)
     name, codes = _medication_of(res, where, index)
+    route = _dosage_route(res)
+    if route is not None and f"({route})" not in name:
+        name = f"{name} ({route})"
     return MedicationEntry(
         name=name,
         status=status,

@@ -437,3 +437,27 @@ def test_unicode_line_separators_do_not_split_one_medication(tmp_path: Path, sep
     path.write_text(f"warfarin{sep}5 mg\naspirin\n", encoding="utf-8")
     read = load_medication_file(path)
     assert read.current == ["warfarin 5 mg", "aspirin"]
+
+
+@pytest.mark.parametrize(
+    ("display", "word"),
+    [
+        ("Ophthalmic route", "ophthalmic"),
+        ("Respiratory tract route", "inhaled"),
+        ("Topical route", "topical"),
+        ("Oral route", "oral"),
+    ],
+)
+def test_a_dosage_route_travels_with_the_name(display: str, word: str) -> None:
+    res = _statement("active", text="ciprofloxacin 0.3%")
+    res["dosage"] = [
+        {"route": {"coding": [{"system": "http://snomed.info/sct", "display": display}]}}
+    ]
+    read = read_bundle(_bundle(res))
+    assert read.current == [f"ciprofloxacin 0.3% ({word})"]
+
+
+def test_two_dosages_with_different_routes_add_none() -> None:
+    res = _statement("active", text="ciprofloxacin 0.3%")
+    res["dosage"] = [{"route": {"text": "eye"}}, {"route": {"text": "ear"}}]
+    assert read_bundle(_bundle(res)).current == ["ciprofloxacin 0.3%"]
