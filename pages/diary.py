@@ -47,6 +47,9 @@ SAMPLES: dict[str, str] = {
     "tracker_long.csv": "Symptom-tracker long export",
     "spreadsheet.xlsx": "Excel workbook",
     "app_export.json": "App export (JSON records)",
+    "tracker_started_lasted.csv": "Tracker app: Started, Lasted (h:mm), Pain Level",
+    "tracker_ordinal_buckets.csv": "Long tracker export: ordinal dates, parts of the day",
+    "tracker_utf16_title.txt": "UTF-16 text with a title line",
     "ambiguous_dates.tsv": "Ambiguous day/month dates",
 }
 MAX_TABLE_ROWS = 2000

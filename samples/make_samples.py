@@ -194,6 +194,70 @@ def write_xlsx(rows: list[dict[str, object]]) -> None:
     wb.save(HERE / "spreadsheet.xlsx")
 
 
+def _clock12(minute: object) -> str:
+    m = int(str(minute))
+    return f"{(m // 60) % 12 or 12}:{m % 60:02d} {'AM' if m < 12 * 60 else 'PM'}"
+
+
+def write_started_lasted(rows: list[dict[str, object]]) -> None:
+    """A cramp-tracker app: "Started" 12-hour timestamps, "Lasted" as h:mm, "Pain Level"."""
+    lines = ["Started,Lasted,Pain Level,Leg,Notes,Supplements"]
+    sides = {"L": "Left", "R": "Right", "Both": "Both"}
+    for r in rows:
+        d = r["date"]
+        assert isinstance(d, dt.date)
+        lasted = max(1, round(float(str(r["duration"]))))
+        note = str(r["notes"])
+        note = f'"{note}"' if "," in note else note
+        lines.append(
+            f"{d.month}/{d.day}/{d.year} {_clock12(r['minute'])},0:{lasted:02d},{r['severity']},"
+            f"{sides[str(r['side'])]},{note},{'Vitamin K2 (MK-7)' if r['k2'] else ''}"
+        )
+    (HERE / "tracker_started_lasted.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _ordinal(day: dt.date) -> str:
+    suffix = "th" if 11 <= day.day <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day.day % 10, "th")
+    return f"{day.day}{suffix} {day:%b %Y}"
+
+
+def write_ordinal_buckets(rows: list[dict[str, object]], seed: int = 11) -> None:
+    """A long tracker export with ordinal dates ("2nd Feb 2026") and parts of the day."""
+    rng = random.Random(seed)
+    by_day: dict[dt.date, list[dict[str, object]]] = {}
+    for r in rows:
+        d = r["date"]
+        assert isinstance(d, dt.date)
+        by_day.setdefault(d, []).append(r)
+    lines = ["date,time of day,category,rating/amount,detail,notes"]
+    day = START
+    while day <= END:
+        lines.append(f"{_ordinal(day)},am,Mood,{rng.randint(2, 5)},Mood,")
+        if day >= K2_START:
+            lines.append(f"{_ordinal(day)},pm,Supplements,1,Vitamin K2 (MK-7) 180 mcg,")
+        for r in by_day.get(day, []):
+            part = "night" if int(str(r["minute"])) < 6 * 60 else "pre-bed"
+            lines.append(f"{_ordinal(day)},{part},Symptoms,{r['severity']},Leg cramps,{r['notes']}")
+        day += dt.timedelta(days=1)
+    (HERE / "tracker_ordinal_buckets.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def write_utf16_title(rows: list[dict[str, object]]) -> None:
+    """Excel's "Unicode text": UTF-16 with a BOM, tab-separated, a title line above the header."""
+    lines = [
+        "Leg cramps – synthetic export (made-up data)",
+        "Date\tTime\tDuration (min)\tPain Level\tLeg\tNotes\tSupplement",
+    ]
+    for r in rows:
+        supp = "MK-7 180 µg" if r["k2"] else ""
+        lines.append(
+            f"{r['date']}\t{hhmm(r['minute'])}\t{r['duration']}\t{r['severity']}\t{r['side']}\t"
+            f"{r['notes']}\t{supp}"
+        )
+    text = "\r\n".join(lines) + "\r\n"
+    (HERE / "tracker_utf16_title.txt").write_bytes(text.encode("utf-16"))
+
+
 def main() -> None:
     rows = episodes()
     write_iso(rows)
@@ -204,6 +268,9 @@ def main() -> None:
     write_json(rows)
     write_ambiguous(rows)
     write_xlsx(rows)
+    write_started_lasted(rows)
+    write_ordinal_buckets(rows)
+    write_utf16_title(rows)
 
 
 if __name__ == "__main__":

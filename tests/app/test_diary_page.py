@@ -110,6 +110,20 @@ def test_sample_buttons_load_synthetic_diaries() -> None:
     assert any("tracker rows that are not cramps" in e.label for e in at.expander)
 
 
+def test_tracker_samples_load_without_a_column_map() -> None:
+    at = fresh()
+    for name in (
+        "tracker_started_lasted.csv",
+        "tracker_ordinal_buckets.csv",
+        "tracker_utf16_title.txt",
+    ):
+        at.button(key=f"sample_{name}").click().run()
+        assert not at.exception, name
+        assert metrics(at)["Cramps"] == "22", name
+        assert metrics(at)["Rows set aside"] == "0", name
+        assert at.date_input[0].value == dt.date(2024, 10, 7), name
+
+
 def test_bad_rows_are_shown_and_downloadable() -> None:
     at = upload(fresh(), "us.csv", (SAMPLES / "us_dates.csv").read_bytes())
     assert metrics(at)["Rows set aside"] == "1"
