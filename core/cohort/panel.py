@@ -12,11 +12,11 @@ import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
+from core.cohort.collected import Collected, DiaryFile
 from core.cohort.manifest import match_manifest, read_manifest
 from core.cohort.patient import assess_diary
 from core.cohort.pooling import pool
 from core.cohort.schema import CohortPatient, CohortReport, RefusedFile
-from core.cohort.sources import Collected, DiaryFile
 from core.errors import InputError
 
 PARALLEL_FROM = 64
