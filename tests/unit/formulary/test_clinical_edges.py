@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from core.formulary import (
     MAX_NAME_CHARS,
+    all_names,
     confirm,
     confirmation_choices,
     describe,
@@ -380,3 +381,27 @@ def test_rxnorm_agrees_with_every_curated_name_it_also_holds() -> None:
         if entry is not None and {generic(i) for i in ingredients} != set(entry.generics):
             conflicts.append((name, ingredients, entry.generics))
     assert not conflicts
+
+
+_WORDS = st.one_of(
+    st.sampled_from(all_names()),
+    st.text("abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=12),
+    st.sampled_from(["/", "+", "[", "]", "mg", "5", "comp", "plus", "eye", "drops", "gel", "-"]),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_WORDS, max_size=10))
+def test_medication_state_properties(words: list[str]) -> None:
+    med = resolve_medication(" ".join(words))
+    assert (med.matched_by == "unresolved") == (not med.generics)
+    if med.matched_by == "fuzzy":
+        assert med.confirmation == "unconfirmed"
+    offered = [med.matched_name, *med.alternatives] if med.matched_by == "fuzzy" else []
+    offered += med.alternatives if med.matched_by == "unresolved" else []
+    if any(VKA in resolve_medication(a).classes for a in offered if a):
+        # A VKA among the names offered: the entry is treated as one until the user says not.
+        assert VKA in med.classes
+    for choice in confirmation_choices(med)[:1]:
+        assert confirm(med, None).confirmation == "rejected"
+        assert confirm(med, choice).confirmation in ("confirmed", "unconfirmed")
