@@ -93,7 +93,9 @@ def summarize_bytes(
     Refuses (InputError, naming the file) what ``read_diary`` refuses, and a file in which
     no row has a usable date (naming the first problems).
     """
-    table = read_diary(data, filename, date_order=date_order)
+    holder = [data]
+    del data  # pop() below hands read_diary the only reference, so it can free the bytes
+    table = read_diary(holder.pop(), filename, date_order=date_order)
     if table.episodes.empty:
         first = table.error_list(3)
         detail = "; ".join(f"line {e.row}, column {e.column!r}: {e.message}" for e in first)
