@@ -17,12 +17,26 @@ except DataError as exc:
     st.stop()
 
 PAGES = [
-    st.Page("pages/consult.py", title="Consult", icon="🩺", url_path="consult", default=True),
     st.Page(
-        "pages/interactions.py", title="Interaction checker", icon="💊", url_path="interactions"
+        "pages/consult.py",
+        title="Consult",
+        icon=":material/stethoscope:",
+        url_path="consult",
+        default=True,
     ),
-    st.Page("pages/diary.py", title="Cramp diary", icon="📈", url_path="diary"),
-    st.Page("pages/panel.py", title="Clinic panel", icon="🏥", url_path="panel"),
-    st.Page("pages/about.py", title="About / how it decides", icon="📖", url_path="about"),
+    st.Page(
+        "pages/interactions.py",
+        title="Interaction checker",
+        icon=":material/medication:",
+        url_path="interactions",
+    ),
+    st.Page("pages/diary.py", title="Cramp diary", icon=":material/monitoring:", url_path="diary"),
+    st.Page("pages/panel.py", title="Clinic panel", icon=":material/groups:", url_path="panel"),
+    st.Page(
+        "pages/about.py",
+        title="About / how it decides",
+        icon=":material/menu_book:",
+        url_path="about",
+    ),
 ]
 st.navigation(PAGES, position="top").run()

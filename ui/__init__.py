@@ -10,6 +10,7 @@ import streamlit as st
 from core.models import SEVERITY_WORD as SEVERITY_WORD  # re-exported for the pages
 from core.models import STRENGTH_WORD as STRENGTH_WORD
 from core.models import Evidence
+from ui import styles
 
 DISCLAIMER = (
     "Decision support for clinicians, not a substitute for clinical judgement. "
@@ -17,8 +18,9 @@ DISCLAIMER = (
     "any medicine. Nothing entered or uploaded here is written to disk, logged or sent anywhere."
 )
 
-SEVERITY_ICON = {"major": "⛔", "moderate": "⚠️", "minor": "ℹ️"}
-STRENGTH_ICON = {"recommended": "✅", "consider": "🔷", "defer": "⏸️", "not_recommended": "🚫"}
+# Icons beside every severity and strength word (the looks live in ui/styles.py).
+SEVERITY_ICON = {name: look.icon for name, look in styles.SEVERITY.items()}
+STRENGTH_ICON = {name: look.icon for name, look in styles.STRENGTH.items()}
 
 _MD_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
 
@@ -34,7 +36,7 @@ def disclaimer() -> None:
     It also sends a deep link on a fresh server through app.py (see ``_route_through_app``).
     """
     _route_through_app()
-    st.caption(f"⚕️ {DISCLAIMER}")
+    st.caption(f":material/medical_information: {DISCLAIMER}")
 
 
 def _route_through_app() -> None:
