@@ -38,6 +38,12 @@ def _sheet(rec: Recommendation, override: str | None) -> bytes:
     return counselling_pdf(rec, override=override)
 
 
+@st.cache_data(scope="session", show_spinner="Reading the diary…", max_entries=4)
+def _summarize(data: bytes, name: str, k2_start: dt.date | None) -> DiarySummary:
+    """The uploaded diary's summary, kept in memory for this session only."""
+    return summarize_bytes(data, name, k2_start)
+
+
 def _diary_upload() -> DiarySummary | None:
     """An optional diary for the report: uploaded here, read in memory, never stored."""
     with st.expander("Add a cramp diary to the report (optional)"):
@@ -54,7 +60,7 @@ def _diary_upload() -> DiarySummary | None:
         if upload is None:
             return None
         try:
-            return summarize_bytes(
+            return _summarize(
                 upload.getvalue(),
                 upload.name,
                 k2_start if isinstance(k2_start, dt.date) else None,
