@@ -60,15 +60,16 @@ class _Indexed:
         for i, (all_of, any_of, _) in enumerate(conds):
             for fact in all_of | any_of:
                 self.by_fact.setdefault(fact, []).append(i)
+        self.keys = frozenset(self.by_fact)
 
     def matching(self, facts: set[str]) -> list[int]:
         """Positions, in order, of the conditions that hold for ``facts``."""
         candidates = set(self.always)
-        for fact in facts:
-            hit = self.by_fact.get(fact)
-            if hit:
-                candidates.update(hit)
-        return [i for i in sorted(candidates) if _holds(self.conds[i], facts)]
+        by_fact = self.by_fact
+        for fact in self.keys.intersection(facts):
+            candidates.update(by_fact[fact])
+        conds = self.conds
+        return [i for i in sorted(candidates) if _holds(conds[i], facts)]
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class _Compiled:
     actions: _Indexed
     variants: tuple[tuple[_Cond, ...], ...]
     labels: dict[str, str]
+    used: frozenset[str]
 
 
 @cache
@@ -112,7 +114,24 @@ def compiled() -> _Compiled:
         actions=_Indexed([_cond(r.when) for r in rules.actions]),
         variants=tuple(tuple(_cond(v.when) for v in r.variants) for r in rules.actions),
         labels=rules.fact_labels(),
+        used=_used_facts(rules),
     )
+
+
+def _used_facts(rules: RuleSet) -> frozenset[str]:
+    """Every fact some rule tests: the plan depends on these alone, so it is keyed on them."""
+    names: set[str] = set()
+    for f in rules.findings:
+        names |= f.when.names()
+    for s in rules.k2_status:
+        names |= s.when.names()
+    for r in rules.k2_reasons:
+        names |= r.when.names()
+    for a in rules.actions:
+        names |= a.when.names()
+        for v in a.variants:
+            names |= v.when.names()
+    return frozenset(names)
 
 
 @dataclass(frozen=True)
@@ -321,7 +340,7 @@ def decide(
     rules = ruleset()
     meds = list(medications) if medications is not None else _resolve_all(profile.medications)
     view = _view(meds)
-    p = plan(profile_facts(profile) | view.facts)
+    p = plan((profile_facts(profile) | view.facts) & compiled().used)
     found: dict[FindingKind, list[tuple[Finding, bytes]]] = {
         "risk_factor": [],
         "red_flag": [],

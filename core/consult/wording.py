@@ -5,6 +5,7 @@ Most rule texts have nothing to fill; the costly values are computed only when a
 
 from __future__ import annotations
 
+import string
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 
@@ -56,10 +57,23 @@ class Values(dict[str, str]):
 
 
 @lru_cache(maxsize=1024)
-def _has_fields(template: str) -> bool:
-    return "{" in template
+def _fields(template: str) -> tuple[str, ...]:
+    return tuple(f for _, f, _, _ in string.Formatter().parse(template) if f is not None)
+
+
+_FILLED: dict[tuple[str, ...], str] = {}
 
 
 def fill(template: str, values: Mapping[str, str]) -> str:
-    """The template with this patient's values, starting with a capital letter."""
-    return capitalise(template.format_map(values)) if _has_fields(template) else template
+    """The template with this patient's values, starting with a capital letter (the same
+    template with the same values is filled once)."""
+    fields = _fields(template)
+    if not fields:
+        return template
+    key = (template, *[values[f] for f in fields])
+    text = _FILLED.get(key)
+    if text is None:
+        if len(_FILLED) > 65536:
+            _FILLED.clear()
+        text = _FILLED[key] = capitalise(template.format_map(values))
+    return text
