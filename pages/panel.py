@@ -127,6 +127,14 @@ def show_overview(report: CohortReport) -> None:
     with st.expander("Caveats: what a panel of diaries cannot show", expanded=True):
         for caveat in texts().caveats:
             st.markdown(f"- {caveat.text}")
+    st.download_button(
+        "Panel (JSON, as python -m core cohort prints it)",
+        data=lambda: report.model_dump_json(indent=2),
+        file_name="panel.json",
+        mime="application/json",
+        on_click="ignore",
+        key="panel_json",
+    )
     if report.refused:
         with st.expander(f"{len(report.refused):,} files not read", expanded=True):
             refused = {

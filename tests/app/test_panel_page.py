@@ -79,6 +79,8 @@ def test_uploading_many_diaries_shows_the_panel() -> None:
     assert "I²" in text
     assert "regression to the mean" in text
     assert "placebo arm rose from 2.71 to 3.63" in text
+    download = at.get("download_button")[0]
+    assert "JSON" in download.proto.label
     refused = at.dataframe[0].value
     assert list(refused["File"]) == ["broken.csv"]
     table = at.dataframe[1].value
