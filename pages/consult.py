@@ -22,24 +22,8 @@ from core.models import (
     format_validation_error,
 )
 from core.texts import text
-from ui import (
-    SEVERITY_ICON,
-    SEVERITY_WORD,
-    STRENGTH_ICON,
-    STRENGTH_WORD,
-    disclaimer,
-    md_escape,
-    show_basis,
-)
+from ui import disclaimer, md_escape, show_basis, styles
 from ui.handoff import show_handoff
-
-STATUS_STYLE = {
-    "consult_prescriber": ("error", "⛔"),
-    "evaluate_first": ("warning", "⚠️"),
-    "check_medications": ("warning", "❓"),
-    "outside_trial_population": ("info", "ℹ️"),
-    "consider": ("success", "✅"),
-}
 
 # The form and the result sit side by side when the window has room for both (so the K2
 # status shows without scrolling after a submit) and stack, form first, when it has not.
@@ -116,7 +100,7 @@ def _findings(title: str, items: list[Finding], rec: Recommendation, *, flag: bo
     for f in items:
         text = f"**{f.label}.** {f.detail}"
         if flag:
-            st.error(f"⛔ **Red flag:** {text}")
+            styles.box(styles.RED_FLAG, f"**{styles.RED_FLAG.word}:** {text}")
         else:
             st.markdown(f"- {text}")
         show_basis(f.basis, f.evidence, rec.evidence)
@@ -124,24 +108,25 @@ def _findings(title: str, items: list[Finding], rec: Recommendation, *, flag: bo
 
 def _render(rec: Recommendation) -> None:
     """The recommendation, MDCalc-style: the decision first, then what to do, then evidence."""
-    kind, icon = STATUS_STYLE[rec.k2.status]
     reasons = "\n".join(f"- {md_escape(r)}" for r in rec.k2.reasons)
-    box = getattr(st, kind)
-    box(f"{icon} **Vitamin K2: {rec.k2.label}** (`{rec.k2.status}`)\n\n{reasons}")
+    styles.box(
+        styles.K2_STATUS[rec.k2.status],
+        f"**Vitamin K2: {rec.k2.label}** (`{rec.k2.status}`)\n\n{reasons}",
+    )
     show_basis(text("consult.k2_status_basis"), rec.k2.evidence, rec.evidence)
 
     _findings("Red flags", rec.red_flags, rec, flag=True)
     if rec.differentials:
         st.subheader("Differentials")
         for f in rec.differentials:
-            st.warning(f"⚠️ **Differential: {f.label}.** {f.detail}")
+            styles.box(styles.DIFFERENTIAL, f"**Differential: {f.label}.** {f.detail}")
             show_basis(f.basis, f.evidence, rec.evidence)
     _findings("Contributing factors", rec.risk_factors, rec, flag=False)
 
     st.subheader("What to do")
     for a in rec.actions:
-        word = STRENGTH_WORD[a.strength]
-        st.markdown(f"{STRENGTH_ICON[a.strength]} **{word}: {a.label}.** {md_escape(a.detail)}")
+        look = styles.STRENGTH[a.strength]
+        st.markdown(f"{styles.tag(look, f'{look.word}: {a.label}.')} {md_escape(a.detail)}")
         show_basis(a.basis, a.evidence, rec.evidence)
 
     if rec.medications:
@@ -149,9 +134,9 @@ def _render(rec: Recommendation) -> None:
         for med in rec.medications:
             line = md_escape(describe(med))
             if med.matched_by == "unresolved":
-                st.warning(f"⚠️ {line} — {text('medication.unresolved')}")
+                styles.box(styles.CAUTION, f"{line} — {text('medication.unresolved')}")
             elif med.matched_by == "fuzzy":
-                st.warning(f"❓ {line} — {text('medication.fuzzy')}.")
+                styles.box(styles.UNSURE, f"{line} — {text('medication.fuzzy')}.")
             else:
                 st.markdown(f"- {line}")
             if med.note:
@@ -161,15 +146,14 @@ def _render(rec: Recommendation) -> None:
     if not rec.cautions:
         st.markdown(text("cautions.none"))
     for c in rec.cautions:  # ranked in core, major first
-        head = f"{SEVERITY_ICON[c.severity]} **{SEVERITY_WORD[c.severity]}: {c.label or c.code}**"
+        look = styles.SEVERITY[c.severity]
+        head = f"**{look.word}: {c.label or c.code}**"
         body = f"{head} — {md_escape(', '.join(c.applies_to or c.drugs))}\n\n{c.management}"
-        if c.severity == "major":
-            st.error(body)
-        elif c.severity == "moderate":
-            st.warning(body)
-        else:
-            with st.expander(f"{SEVERITY_ICON[c.severity]} Minor: {c.label or c.code}"):
+        if c.severity == "minor":  # fewer, sharper messages: minor items one click away
+            with st.expander(f"{look.word}: {c.label or c.code}", icon=look.icon):
                 st.markdown(body)
+        else:
+            styles.box(look, body)
         show_basis(c.mechanism, c.evidence, rec.evidence)
 
     profile = st.session_state.get("consult_profile")
@@ -178,7 +162,7 @@ def _render(rec: Recommendation) -> None:
 
 def main() -> None:
     """Page body: the form, and beside it the recommendation for what was last submitted."""
-    st.title("🩺 Consult: nocturnal leg cramps")
+    st.title("Consult: nocturnal leg cramps")
     disclaimer()
     with st.container(horizontal=True, gap="medium"):
         form_side = st.container(width=FORM_WIDTH)
@@ -190,7 +174,8 @@ def main() -> None:
             profile = PatientProfile.model_validate(entered)
         except ValidationError as exc:
             st.session_state.pop("consult_result", None)
-            result_side.error(f"Please check the form: {format_validation_error(exc)}")
+            with result_side:
+                styles.box(styles.PROBLEM, f"Please check the form: {format_validation_error(exc)}")
         else:
             st.session_state["consult_result"] = evaluate(profile)
             st.session_state["consult_profile"] = profile
@@ -199,7 +184,7 @@ def main() -> None:
         if isinstance(result, Recommendation):
             _render(result)
         elif entered is None:
-            st.info("ℹ️ Fill in the form and press **Get recommendation**; the result shows here.")
+            styles.box(styles.NOTE, "Fill in the form and press **Get recommendation**.")
 
 
 main()

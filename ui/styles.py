@@ -45,6 +45,8 @@ K2_STATUS: dict[str, Look] = {
     "outside_trial_population": Look(":material/info:", "info"),
     "consider": Look(":material/check_circle:", "success"),
 }
+RED_FLAG = Look(":material/emergency:", "error", "Red flag")
+DIFFERENTIAL = Look(":material/alt_route:", "warning", "Differential")
 # Other page states: a problem the user must fix, a caution, a fact, all clear.
 PROBLEM = Look(":material/error:", "error")
 CAUTION = Look(":material/warning:", "warning")

@@ -36,7 +36,7 @@ def _button(at: AppTest, label: str) -> int:
 def test_the_disclaimer_comes_first_and_nothing_is_shown_before_a_submit() -> None:
     at = _page()
     assert at.main[0].type == "caption"
-    assert at.caption[0].value.startswith("⚕️ Decision support for clinicians")
+    assert "Decision support for clinicians" in at.caption[0].value
     assert not at.error
     assert not at.warning
 
