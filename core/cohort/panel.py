@@ -45,8 +45,16 @@ def _hold(jobs: list[tuple[DiaryFile, dt.date | None]]) -> None:
     _JOBS = jobs
 
 
-def _assess_index(i: int) -> Outcome:
-    return assess_one(*_JOBS[i])
+def _assess_index(i: int) -> tuple[bool, str]:
+    """(is a patient, the outcome as JSON): pydantic's JSON crosses a pipe several times
+    faster than a pickled model with its weekly points."""
+    outcome = assess_one(*_JOBS[i])
+    return isinstance(outcome, CohortPatient), outcome.model_dump_json()
+
+
+def _outcome(item: tuple[bool, str]) -> Outcome:
+    patient, text = item
+    return (CohortPatient if patient else RefusedFile).model_validate_json(text)
 
 
 def _workers(requested: int | None, n: int) -> int:
@@ -74,7 +82,7 @@ def assess_files(
     with ProcessPoolExecutor(
         max_workers=count, mp_context=ctx, initializer=_hold, initargs=(jobs,)
     ) as pool_:
-        return list(pool_.map(_assess_index, range(len(jobs)), chunksize=16))
+        return [_outcome(r) for r in pool_.map(_assess_index, range(len(jobs)), chunksize=16)]
 
 
 def k2_starts(collected: Collected, manifest: DiaryFile | None = None) -> dict[str, dt.date | None]:

@@ -154,8 +154,11 @@ def test_a_bad_manifest_is_refused_naming_its_line(manifest: bytes, message: str
 
 def test_forked_workers_give_the_same_report() -> None:
     uploads = [(f"p{i:03d}.csv", nightly_diary(20 + i % 7, 5 + i % 11)) for i in range(70)]
+    uploads.append(("broken.csv", b"\x00 binary"))
     collected = collect_uploads(uploads)
-    assert build_report(collected, workers=2) == build_report(collected, workers=1)
+    forked = build_report(collected, workers=2)
+    assert forked == build_report(collected, workers=1)
+    assert [r.file for r in forked.refused] == ["broken.csv"]
 
 
 def test_the_table_filters_by_flag_and_ratio_and_sorts_for_triage() -> None:
