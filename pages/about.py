@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core import __version__
-from core.consult import describe_rules, ruleset
+from core.consult import describe_facts, describe_rules, ruleset
 from core.evidence import catalogue
 from core.formulary import CLASS_LABELS
 from core.interactions import EVIDENCE_STATUS_LEGEND, RULESET_VERSION, interaction_rules
@@ -45,6 +45,9 @@ for group, items in describe_rules(rules).items():
         with st.expander(f"{item['label']} (`{item['code']}`)"):
             st.markdown(f"**When:** {item['when']}\n\n**Says:** {item['says']}")
             st.caption(f"Sources: {item['evidence']}")
+
+with st.expander("Facts the rules may test (the declared vocabulary)"):
+    st.markdown("\n".join(f"- `{name}`: {label}" for name, label in describe_facts(rules).items()))
 
 st.header("Vitamin K2 interaction cautions")
 for rule in interaction_rules():

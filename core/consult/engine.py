@@ -21,7 +21,7 @@ from core.consult.facts import (
     profile_facts,
 )
 from core.consult.ruleset import FindingKind, RuleSet, StatusRule, When, ruleset
-from core.consult.wording import Values, fill, fmt_number, join
+from core.consult.wording import Values, capitalise, fill, fmt_number, join
 from core.formulary import class_groups, resolve_medications
 from core.interactions import RULESET_VERSION, cautions_for
 from core.models import (
@@ -283,8 +283,10 @@ def _values(
 
     def pathways() -> str:
         codes = {f.code for f, _ in found["red_flag"]}
-        return "; ".join(
-            r.pathway for r in rules.findings if r.code in codes and r.pathway is not None
+        return capitalise(
+            "; ".join(
+                r.pathway for r in rules.findings if r.code in codes and r.pathway is not None
+            )
         )
 
     def secondary() -> str:
