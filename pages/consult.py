@@ -10,7 +10,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from core.consult import evaluate
-from core.formulary import describe, split_medication_list
+from core.formulary import describe, is_local, split_medication_list
 from core.models import (
     CONDITION_LABELS,
     SYMPTOM_LABELS,
@@ -139,6 +139,8 @@ def _render(rec: Recommendation) -> None:
                 styles.box(styles.UNSURE, f"{line} — {text('medication.fuzzy')}.")
             else:
                 st.markdown(f"- {line}")
+            if is_local(med):
+                st.caption(text("medication.local_route"))
             if med.note:
                 st.caption(md_escape(med.note))
 
