@@ -24,13 +24,12 @@ from core.formulary import (
 from core.interactions import SEVERITY_LEGEND, check_interactions
 from core.models import Caution, Evidence, InteractionReport, ResolvedMedication
 from core.outputs.counselling import counselling_text
+from ui import styles
 
 TEXT_KEY = "ix_text"
 FILE_KEY = "ix_file"
 INPUT_KEY = "ix_inputs"
 CONFIRM_KEY = "ix_confirmed"
-
-_BOX = {"major": st.error, "moderate": st.warning, "minor": st.info}
 
 
 class _Inputs(TypedDict):
@@ -75,10 +74,10 @@ def _submit() -> None:
 
 
 def _render_caution(c: Caution, evidence: list[Evidence]) -> None:
-    icon = ui.SEVERITY_ICON[c.severity]
+    look = styles.SEVERITY[c.severity]
     body = "\n\n".join(
         [
-            f"**{icon} {c.severity.capitalize()}: {c.label}**",
+            f"**{look.word}: {c.label}**",
             f"**Pair:** {c.pair}",
             f"**Applies to:** {ui.md_escape('; '.join(c.applies_to))}",
             f"**Clinical effect:** {c.clinical_effect}",
@@ -86,7 +85,7 @@ def _render_caution(c: Caution, evidence: list[Evidence]) -> None:
             f"**Documentation:** {c.documentation}",
         ]
     )
-    _BOX[c.severity](body)
+    styles.box(look, body)
     ui.show_basis(f"Mechanism: {c.mechanism}", c.evidence, evidence)
 
 
@@ -97,18 +96,23 @@ def _render_medication(i: int, med: ResolvedMedication, confirmed: dict[str, str
         st.text(f"Note: {med.note}")
     choices = [] if med.input in confirmed else confirmation_choices(med)
     if med.matched_by == "unresolved":
-        st.warning(f"{ui.md_escape(med.input)}: {texts.text('medication.unresolved')}.")
+        styles.box(
+            styles.CAUTION, f"{ui.md_escape(med.input)}: {texts.text('medication.unresolved')}."
+        )
     for part in med.unresolved_parts:
-        st.warning(f"{ui.md_escape(part)}: {texts.text('medication.unresolved_part')}.")
+        styles.box(
+            styles.CAUTION, f"{ui.md_escape(part)}: {texts.text('medication.unresolved_part')}."
+        )
     if choices and med.matched_by != "unresolved":
         used = (
             " Until confirmed, the first suggestion is used." if med.matched_by == "fuzzy" else ""
         )
-        st.warning(
+        styles.box(
+            styles.UNSURE,
             "Did you mean "
             + " or ".join(ui.md_escape(describe_name(c)) for c in choices)
             + "?"
-            + used
+            + used,
         )
     if not choices:
         return
@@ -136,7 +140,7 @@ def _render_report(report: InteractionReport, inputs: _Inputs) -> None:
     st.subheader("Cautions")
     with st.expander("Severity legend"):
         for sev, text in SEVERITY_LEGEND.items():
-            st.markdown(f"{ui.SEVERITY_ICON[sev]} **{sev.capitalize()}**: {text}")
+            st.markdown(f"{styles.tag(styles.SEVERITY[sev])}: {text}")
     if report.cautions:
         for c in report.cautions:
             if c.severity != "minor":
@@ -144,16 +148,18 @@ def _render_report(report: InteractionReport, inputs: _Inputs) -> None:
         minor = [c for c in report.cautions if c.severity == "minor"]
         if minor:
             # Fewer, sharper messages: minor items stay one click away (shared/design.md).
-            label = f"{ui.SEVERITY_ICON['minor']} Minor cautions ({len(minor)})"
-            with st.expander(label + ": no change suggested on this evidence"):
+            look = styles.SEVERITY["minor"]
+            label = f"{look.word} cautions ({len(minor)}): no change suggested on this evidence"
+            with st.expander(label, icon=look.icon):
                 for c in minor:
                     _render_caution(c, report.evidence)
     else:
-        st.success(texts.text("cautions.none_checker"))
+        styles.box(styles.ALL_CLEAR, texts.text("cautions.none_checker"))
     if report.unresolved:
-        st.warning(
+        styles.box(
+            styles.CAUTION,
             f"{len(report.unresolved)} name(s) not recognised: no caution can be given for them. "
-            "Check them by hand."
+            "Check them by hand.",
         )
 
     st.subheader("Medications as understood")
@@ -216,11 +222,13 @@ def main() -> None:
     if not inputs:
         return
     if inputs["error"]:
-        st.error(ui.md_escape(inputs["error"]))
+        styles.box(styles.PROBLEM, ui.md_escape(inputs["error"]))
         return
     current = [*inputs["texts"], *inputs["current"]]
     if not current and not inputs["not_current"]:
-        st.info("Nothing to check: paste a medication list or upload a FHIR R4 Bundle.")
+        styles.box(
+            styles.NOTE, "Nothing to check: paste a medication list or upload a FHIR R4 Bundle."
+        )
         return
     if inputs["source"]:
         st.caption(f"Read from a {inputs['source']}.")
