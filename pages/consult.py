@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from core.consult import evaluate
 from core.formulary import describe, is_local, split_medication_list
+from core.interactions import possible_vka
 from core.models import (
     CONDITION_LABELS,
     SYMPTOM_LABELS,
@@ -139,6 +140,8 @@ def _render(rec: Recommendation) -> None:
                 styles.box(styles.UNSURE, f"{line} — {text('medication.fuzzy')}.")
             else:
                 st.markdown(f"- {line}")
+            if possible_vka(med):
+                st.caption(text("medication.possible_vka"))
             if is_local(med):
                 st.caption(text("medication.local_route"))
             if med.note:
