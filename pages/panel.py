@@ -95,8 +95,9 @@ def ask_files() -> tuple[str, list[UploadedFile], UploadedFile | None] | None:
         accept_multiple_files=True,
         key="panel_files",
         help=f"Each file is one patient, named by its file name. At most {MAX_FILES} files "
-        f"and {MAX_TOTAL_BYTES // (1024 * 1024)} MB in all. Read in memory for this session "
-        "only; never saved or logged.",
+        f"and {MAX_TOTAL_BYTES // (1024 * 1024)} MB in all; this server takes up to "
+        f"{st.get_option('server.maxUploadSize')} MB per uploaded file (a ZIP included). "
+        "Read in memory for this session only; never saved or logged.",
     )
     manifest = right.file_uploader(
         "Manifest (optional): CSV with columns file,k2_start",
