@@ -12,6 +12,11 @@ Conventions, stated once:
 - A night whose count could not be read is inside the span but adds no episodes.
 - Severity and duration means are over the episodes (or nights with at least one cramp)
   that recorded them, on the scale the diary used.
+
+Size (about 470 lines): weekly series, the K2 comparison and the chart aggregates share
+these conventions, so they stay together; the three wording functions (``reading``,
+``trial_comparison_text``, ``caveats``) belong with the outputs' diary text and can move
+there as one piece.
 """
 
 from __future__ import annotations
