@@ -37,6 +37,7 @@ from core.evidence import catalogue
 from core.outputs import charts
 from core.outputs.diary_view import DiaryView, build_diary_view
 from core.outputs.safe_csv import safe_csv
+from ui import styles
 
 SAMPLES_DIR = Path(__file__).resolve().parents[1] / "samples"
 SAMPLES: dict[str, str] = {
@@ -128,9 +129,10 @@ def choose_source() -> tuple[bytes, str, str] | None:
 
 def ask_mapping(exc: MissingColumnsError, token: str) -> tuple[tuple[str, str], ...] | None:
     """Ask which column holds the date (and optionally the others); None until answered."""
-    st.warning(
+    styles.box(
+        styles.CAUTION,
         "No date column could be recognised. Pick the column that holds the date of each "
-        "cramp or night; the other fields are optional."
+        "cramp or night; the other fields are optional.",
     )
     chosen: dict[str, str] = {}
     options = list(exc.found)
@@ -151,9 +153,10 @@ def ask_mapping(exc: MissingColumnsError, token: str) -> tuple[tuple[str, str], 
 
 def ask_date_order(exc: AmbiguousDatesError, token: str) -> str | None:
     """Day-first or month-first, asked only when the file cannot tell."""
-    st.warning(
+    styles.box(
+        styles.CAUTION,
         "Every day and month in this file is 12 or less, so its dates could be read "
-        "either way. Which order does the export use?"
+        "either way. Which order does the export use?",
     )
     st.text("Examples from the file: " + ", ".join(exc.examples))
     choice: str | None = st.radio(
@@ -219,7 +222,7 @@ def show_summary(view: DiaryView, table: DiaryTable) -> None:
         )
     st.subheader("Before and after K2")
     if view.k2 is None:
-        st.info("Pick the date K2 (MK-7) was started to compare before and after.")
+        styles.box(styles.NOTE, "Pick the date K2 (MK-7) was started to compare before and after.")
     else:
         st.write(analytics.reading(view.k2))
     st.write(analytics.trial_comparison_text())
@@ -263,7 +266,7 @@ def show_problems(table: DiaryTable) -> None:
     """Rows set aside, every bad value, possible duplicates and ignored tracker rows."""
     st.subheader("Rows set aside and problems")
     if table.set_aside.empty and table.errors.empty and table.duplicates.empty:
-        st.success("Every row was read: no bad values, nothing set aside.")
+        styles.box(styles.ALL_CLEAR, "Every row was read: no bad values, nothing set aside.")
     if not table.set_aside.empty:
         st.caption(f"{len(table.set_aside):,} rows without a usable date, as in the file:")
         st.dataframe(_first(table.set_aside), hide_index=True)
@@ -330,7 +333,7 @@ def main() -> None:
     )
     source = choose_source()
     if source is None:
-        st.info("Upload a diary export, or try one of the synthetic samples.")
+        styles.box(styles.NOTE, "Upload a diary export, or try one of the synthetic samples.")
         return
     data, filename, key = source
     token = hashlib.sha256(key.encode()).hexdigest()[:16]
@@ -341,7 +344,7 @@ def main() -> None:
             table = load_table(key, filename, date_order, mapping, data)
         except MissingColumnsError as exc:
             if mapping:
-                st.error(ui.md_escape(exc.message))
+                styles.box(styles.PROBLEM, ui.md_escape(exc.message))
                 return
             answer = ask_mapping(exc, token)
             if answer is None:
@@ -350,7 +353,7 @@ def main() -> None:
             continue
         except AmbiguousDatesError as exc:
             if date_order != "auto":
-                st.error(f"This file cannot be read: {ui.md_escape(exc.message)}")
+                styles.box(styles.PROBLEM, f"This file cannot be read: {ui.md_escape(exc.message)}")
                 return
             order = ask_date_order(exc, token)
             if order is None:
@@ -358,7 +361,7 @@ def main() -> None:
             date_order = order
             continue
         except InputError as exc:
-            st.error(f"This file cannot be read: {ui.md_escape(exc.message)}")
+            styles.box(styles.PROBLEM, f"This file cannot be read: {ui.md_escape(exc.message)}")
             return
         break
     show_reading(table)
@@ -387,7 +390,7 @@ def main() -> None:
         controls[0].caption(f"From the file: first K2 entry on {default_k2.isoformat()}.")
     k2 = k2_start if isinstance(k2_start, dt.date) else None
     if table.episodes.empty:
-        st.error("No row has a usable date, so there is nothing to chart.")
+        styles.box(styles.PROBLEM, "No row has a usable date, so there is nothing to chart.")
         show_problems(table)
         return
     view = build_view(key, filename, date_order, mapping, k2, exclude, data)

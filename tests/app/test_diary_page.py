@@ -83,7 +83,7 @@ def test_upload_shows_metrics_k2_reading_charts_and_downloads() -> None:
     assert len(specs) == 5
     assert all(s["description"] for s in specs)
     data = chart_data(at)
-    assert max(len(d) for d in data) == 7 * 24  # the heatmap grid is the largest aggregate
+    assert max(len(d) for d in data) <= 7 * 24  # aggregates only: at most the heatmap grid
     for frame in data:
         assert not {"line", "notes", "supplement"} & set(frame.columns)
     labels = {b.proto.label for b in at.get("download_button")}
