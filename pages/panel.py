@@ -43,6 +43,8 @@ from core.outputs.forest import forest_spec
 
 TABLE_KEY = "panel_rows"
 PANEL_KEY = "panel_data"
+OPEN_KEY = "panel_open"
+SHOWN_KEY = "panel_shown"
 
 
 @dataclass(frozen=True)
@@ -174,24 +176,33 @@ def show_patients(key: str, panel: Panel) -> CohortPatient | None:
     with st.expander("What the flags mean"):
         for f in texts().flags:
             st.markdown(f"- **{f.label}**: {f.description}")
-    event = st.dataframe(
+    names = [p.file for p in shown]
+    st.session_state[SHOWN_KEY] = names
+    st.dataframe(
         patient_table(shown),
         hide_index=True,
-        on_select="rerun",
+        on_select=_row_picked,
         selection_mode="single-row",
         key=TABLE_KEY,
     )
-    rows = list(event.selection.rows) if event is not None else []
-    picked = shown[rows[0]] if rows and rows[0] < len(shown) else None
-    names = [p.file for p in shown]
+    if st.session_state.get(OPEN_KEY) not in names:
+        st.session_state.pop(OPEN_KEY, None)  # filtered out: nothing open
     choice = st.selectbox(
-        "Open a patient's diary (or click a row)",
+        "Open a patient's diary (or click a row in the table)",
         names,
-        index=names.index(picked.file) if picked else None,
-        key="panel_open",
+        index=None,
+        key=OPEN_KEY,
         placeholder="Pick a patient",
     )
-    return next((p for p in shown if p.file == choice), picked)
+    return next((p for p in shown if p.file == choice), None)
+
+
+def _row_picked() -> None:
+    """A click on a table row opens that patient, through the same box as picking by name."""
+    rows = st.session_state[TABLE_KEY].selection.rows
+    names = st.session_state.get(SHOWN_KEY, [])
+    if rows and rows[0] < len(names):
+        st.session_state[OPEN_KEY] = names[rows[0]]
 
 
 def show_patient(key: str, panel: Panel, patient: CohortPatient) -> None:

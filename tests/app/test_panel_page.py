@@ -102,6 +102,11 @@ def test_filtering_by_flag_and_opening_a_patient() -> None:
     assert any("worse" in s.value for s in at.subheader)
     assert "More cramps since K2" in shown(at) or "rate ratio 2.50" in shown(at)
     assert len(specs(at)) >= 2  # the forest plus the patient's weekly chart
+    at.multiselect(key="panel_flags").set_value(["no_k2_start"])
+    at.run()  # the open patient is filtered out: nothing open, no error
+    assert not at.exception
+    assert at.selectbox(key="panel_open").value is None
+    assert not any("worse" in s.value for s in at.subheader)
 
 
 def test_a_zip_with_a_manifest_inside() -> None:
