@@ -21,7 +21,7 @@ from core.consult.facts import (
     profile_facts,
 )
 from core.consult.ruleset import FindingKind, RuleSet, StatusRule, When, ruleset
-from core.consult.wording import Values, capitalise, fill, fmt_number, join
+from core.consult.wording import capitalise, fill, fmt_number, join
 from core.formulary import class_groups, resolve_medications
 from core.interactions import RULESET_VERSION, cautions_for
 from core.models import (
@@ -29,6 +29,7 @@ from core.models import (
     Caution,
     Finding,
     K2Assessment,
+    K2Status,
     PatientProfile,
     Recommendation,
     ResolvedMedication,
@@ -226,7 +227,7 @@ class Decision:
     meds: list[ResolvedMedication]
     cautions: list[Caution]
     actions: list[tuple[Action, bytes]]
-    k2: K2Assessment
+    k2: tuple[K2Assessment, bytes]
     cited: frozenset[str]
 
 
@@ -271,29 +272,57 @@ def _view(meds: Sequence[ResolvedMedication]) -> MedicationView:
     return view
 
 
-def _values(
-    profile: PatientProfile,
-    view: MedicationView,
-    facts: frozenset[str],
-    found: dict[FindingKind, list[tuple[Finding, bytes]]],
-) -> Values:
-    c = compiled()
-    rules = c.rules
-    labels = c.labels
+class _PatientValues(dict[str, str]):
+    """This patient's template values, each computed only when a text asks for it."""
 
-    def pathways() -> str:
-        codes = {f.code for f, _ in found["red_flag"]}
+    def __init__(
+        self,
+        profile: PatientProfile,
+        view: MedicationView,
+        facts: frozenset[str],
+        found: dict[FindingKind, list[tuple[Finding, bytes]]],
+    ) -> None:
+        cpw = profile.cramps_per_week
+        super().__init__(
+            age=str(profile.age), cramps_per_week=fmt_number(cpw) if cpw is not None else "unknown"
+        )
+        self.view = view
+        self.facts = facts
+        self.found = found
+
+    def __missing__(self, key: str) -> str:
+        view = self.view
+        kind, _, token = key.partition("_")
+        if kind == "group":
+            value = join(view.by_group.get(token, ()))
+        elif kind == "class":
+            value = join(view.by_class.get(token, ()))
+        elif key in _SIMPLE:
+            value = join(getattr(view, key))
+        else:
+            value = getattr(self, f"_{key}")()
+        self[key] = value
+        return value
+
+    def _red_flags(self) -> str:
+        return join(f.label.lower() for f, _ in self.found["red_flag"])
+
+    def _red_flag_pathways(self) -> str:
+        codes = {f.code for f, _ in self.found["red_flag"]}
+        rules = compiled().rules
         return capitalise(
             "; ".join(
                 r.pathway for r in rules.findings if r.code in codes and r.pathway is not None
             )
         )
 
-    def secondary() -> str:
+    def _secondary(self) -> str:
         causes = [
-            f.label.lower() for f, _ in found["risk_factor"] if f"condition:{f.code}" in facts
+            f.label.lower()
+            for f, _ in self.found["risk_factor"]
+            if f"condition:{f.code}" in self.facts
         ]
-        alternatives = [f.label.lower() for f, _ in found["differential"]]
+        alternatives = [f.label.lower() for f, _ in self.found["differential"]]
         parts = []
         if causes:
             parts.append("possible secondary cause: " + join(causes))
@@ -301,38 +330,40 @@ def _values(
             parts.append("alternative diagnosis to consider: " + join(alternatives))
         return "; ".join(parts) or "none"
 
-    def excluded() -> str:
-        outside = next(s for s in rules.k2_status if s.status == "outside_trial_population")
+    def _excluded(self) -> str:
+        c = compiled()
+        outside = next(s for s in c.rules.k2_status if s.status == "outside_trial_population")
         names = sorted(
-            f for f in outside.when.any_of & facts if f.startswith(("condition:", "differential:"))
+            f
+            for f in outside.when.any_of & self.facts
+            if f.startswith(("condition:", "differential:"))
         )
-        return join(labels.get(n, n).lower() for n in names)
+        return join(c.labels.get(n, n).lower() for n in names)
 
-    return Values(
-        {
-            "age": str(profile.age),
-            "cramps_per_week": fmt_number(profile.cramps_per_week)
-            if profile.cramps_per_week is not None
-            else "unknown",
-        },
-        {
-            "vka": lambda: join(view.vka),
-            "possible_vka": lambda: join(view.possible_vka),
-            "unresolved": lambda: join(view.unresolved),
-            "k2_supplement": lambda: join(view.k2_supplement),
-            "red_flags": lambda: join(f.label.lower() for f, _ in found["red_flag"]),
-            "red_flag_pathways": pathways,
-            "secondary": secondary,
-            "excluded": excluded,
-            "injected_anticoagulants": lambda: join(
-                [*view.by_class.get("heparin", ()), *view.by_class.get("other_anticoagulant", ())]
-            ),
-        },
-        {
-            "group": lambda name: join(view.by_group.get(name, ())),
-            "class": lambda name: join(view.by_class.get(name, ())),
-        },
+    def _injected_anticoagulants(self) -> str:
+        by_class = self.view.by_class
+        return join([*by_class.get("heparin", ()), *by_class.get("other_anticoagulant", ())])
+
+
+_SIMPLE = frozenset({"vka", "possible_vka", "unresolved", "k2_supplement"})
+
+
+@lru_cache(maxsize=8192)
+def _k2(
+    status: K2Status, label: str, reasons: tuple[str, ...], evidence: tuple[str, ...]
+) -> tuple[K2Assessment, bytes]:
+    """The K2 assessment and its JSON (shared by patients with the same wording)."""
+    consider = status == "consider"
+    k2 = K2Assessment(
+        status=status,
+        dose_mcg=trial.DOSE_MCG if consider else None,
+        form=trial.FORM if consider else None,
+        duration_weeks=trial.WEEKS if consider else None,
+        label=label,
+        reasons=list(reasons),
+        evidence=list(evidence),
     )
+    return k2, to_json(k2)
 
 
 def decide(
@@ -348,22 +379,18 @@ def decide(
         "red_flag": [],
         "differential": [],
     }
-    values = _values(profile, view, p.facts, found)
+    values = _PatientValues(profile, view, p.facts, found)
     for index in p.findings:
         rule = rules.findings[index]
-        local = values
         if rule.drug_group:
-            local = values.with_value("drugs", values[f"group_{rule.drug_group}"])
-        found[rule.kind].append(_finding(index, fill(rule.detail, local)))
-    consider = p.status.status == "consider"
-    k2 = K2Assessment(
-        status=p.status.status,
-        dose_mcg=trial.DOSE_MCG if consider else None,
-        form=trial.FORM if consider else None,
-        duration_weeks=trial.WEEKS if consider else None,
-        label=p.status.label,
-        reasons=[fill(rules.k2_reasons[i].text, values) for i in p.reasons],
-        evidence=list(p.k2_evidence),
+            values["drugs"] = values[f"group_{rule.drug_group}"]
+        found[rule.kind].append(_finding(index, fill(rule.detail, values)))
+    values.pop("drugs", None)
+    k2 = _k2(
+        p.status.status,
+        p.status.label,
+        tuple(fill(rules.k2_reasons[i].text, values) for i in p.reasons),
+        p.k2_evidence,
     )
     actions = [
         _action(index, vi, fill(rules.actions[index].variants[vi].detail, values))
@@ -393,7 +420,7 @@ def evaluate(
         medications=d.meds,
         cautions=d.cautions,
         actions=[a for a, _ in d.actions],
-        k2=d.k2,
+        k2=d.k2[0],
         evidence=evidence_catalogue.resolve(d.cited),
     )
 

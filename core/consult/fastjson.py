@@ -62,7 +62,7 @@ def evaluate_json_bytes(
             b',"actions":[',
             b",".join(j for _, j in d.actions),
             b'],"k2":',
-            to_json(d.k2),
+            d.k2[1],
             b',"evidence":',
             _evidence_json(d.cited),
             b"}",
