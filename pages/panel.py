@@ -49,7 +49,7 @@ SHOWN_KEY = "panel_shown"
 
 @dataclass(frozen=True)
 class Panel:
-    """One upload's files (in memory) and its report, cached for this session only."""
+    """One upload's files (in memory) and its report, held for this session only."""
 
     collected: Collected
     report: CohortReport
