@@ -34,6 +34,12 @@ from core.models import PatientProfile
 
 FORMATS = ("json", "note", "cds-hooks")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029\ud800-\udfff]")
+
+
+def _one_line(message: str) -> str:
+    """The message on one line: control characters from the input shown as escapes."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), message)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -327,7 +333,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_serve_cds(args.host, args.port, args.cors_origin)
         return cmd_diary(args.file, args.k2_start, args.date_order)
     except InputError as exc:
-        sys.stderr.write(f"error: {exc}\n")
+        sys.stderr.write(f"error: {_one_line(str(exc))}\n")
         return EXIT_BAD_INPUT
     except DataError as exc:  # a wrong data file under core/data: one line, exit 1
         sys.stderr.write(f"data error: {exc}\n")

@@ -232,3 +232,12 @@ def test_a_medication_argument_that_is_not_utf8_is_named(
     assert (code, out) == (2, "")
     msg = one_message(err)
     assert "MED 2" in msg and "not UTF-8" in msg
+
+
+def test_a_control_character_in_a_field_name_keeps_the_message_on_one_line(
+    capsys: pytest.CaptureFixture[str], mp: pytest.MonkeyPatch
+) -> None:
+    # Found by tests/fuzz: a raw CR in the message split it in two on a terminal.
+    code, out, err = call(["evaluate", "-"], capsys, mp, stdin=b'{"age": 70, "\\r": null}')
+    assert (code, out) == (2, "")
+    assert "unknown field '\\r'" in one_message(err)
