@@ -1,12 +1,12 @@
 """Filling the rule texts with this patient's values: names of drugs, flags and numbers.
 
-Most rule texts have nothing to fill; the costly values are computed only when a text asks.
+Most rule texts have nothing to fill; a text with the same values is filled only once.
 """
 
 from __future__ import annotations
 
 import string
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 
@@ -24,36 +24,6 @@ def join(names: Iterable[str]) -> str:
 def capitalise(text: str) -> str:
     """The text with its first letter in upper case (a drug name opening a sentence)."""
     return text[:1].upper() + text[1:]
-
-
-class Values(dict[str, str]):
-    """Template values; the costly ones are computed only when a template asks for them.
-
-    ``prefixed`` resolves ``group_<name>`` and ``class_<name>`` fields by their prefix.
-    """
-
-    def __init__(
-        self,
-        base: dict[str, str],
-        lazy: Mapping[str, Callable[[], str]],
-        prefixed: Mapping[str, Callable[[str], str]],
-    ) -> None:
-        super().__init__(base)
-        self.lazy = lazy
-        self.prefixed = prefixed
-
-    def __missing__(self, key: str) -> str:
-        if key in self.lazy:
-            value = self.lazy[key]()
-        else:
-            kind, _, token = key.partition("_")
-            value = self.prefixed[kind](token)
-        self[key] = value
-        return value
-
-    def with_value(self, key: str, value: str) -> Values:
-        """A copy with one more value (e.g. a finding's own drugs)."""
-        return Values({**self, key: value}, self.lazy, self.prefixed)
 
 
 @lru_cache(maxsize=1024)
