@@ -77,6 +77,8 @@ ALTERNATIVE_FLOOR: Final = 70.0
 VKA_FLOOR: Final = 75.0
 PREFIX_SCORE: Final = 90.0
 MAX_FUZZY_CALLS: Final = 24
+# Every leftover word beside a known name is reported ("Mucinex DM": DM is dextromethorphan).
+MIN_UNRESOLVED_LEN: Final = 1
 
 
 @dataclass(frozen=True)
@@ -278,7 +280,8 @@ def _resolve_tokens(toks: tuple[str, ...]) -> Resolution:
                 runs[-1].append(k)
         runs = [r for r in runs if r]
         seg_parts: list[tuple[int, Part]] = []
-        seg_ignored: list[str] = []
+        # Words a known name did not account for, with where they are and what was near.
+        seg_ignored: list[tuple[int, str, tuple[str, ...]]] = []
         misses: list[Part] = []
         for run in runs:
             whole = fuzzy(" ".join(toks[words[k]] for k in run))
@@ -291,20 +294,26 @@ def _resolve_tokens(toks: tuple[str, ...]) -> Resolution:
                 # The run as a whole is nearer than any word of it: its verdict stands
                 # ("vitamine k" is ambiguous between vitamin K products, not "vitamin E").
                 misses.append(whole)
-                seg_ignored.append(whole.text)
+                seg_ignored.append((run[0], whole.text, whole.alternatives))
                 continue
             if not singles:
-                seg_ignored.append(toks[words[run[0]]])
+                seg_ignored.append((run[0], toks[words[run[0]]], ()))
             for k, part in singles:
                 if part is not None and part.entry is not None:
                     seg_parts.append((k, part))
                 else:
-                    seg_ignored.append(toks[words[k]])
+                    alts = part.alternatives if part is not None else ()
+                    seg_ignored.append((k, toks[words[k]], alts))
                     if part is not None:
                         misses.append(part)
         if seg_parts or any(k in taken for k in seg):
             parts_by_pos.extend(seg_parts)
-            ignored.extend(seg_ignored)
+            for k, text, alts in seg_ignored:
+                if len(text.replace(" ", "")) >= MIN_UNRESOLVED_LEN:
+                    # "Tonic water": a word beside a known name is reported, never dropped.
+                    parts_by_pos.append((k, Part(text, "unresolved", None, None, alts[:4])))
+                else:
+                    ignored.append(text)
             continue
         # Nothing in this segment is a known name: it is an unrecognised part.
         significant = [

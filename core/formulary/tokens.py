@@ -62,7 +62,8 @@ _FORMS: Final = (
     "intravesical intrathecal epidural reconstitution rectal vaginal"
 )
 _FREQUENCIES: Final = (
-    "qd od daily once twice thrice bid bd tid tds qid qds qhs hs qam qpm qod qad prn stat nightly "
+    "qd od om on daily once twice thrice bid bd tid tds qid qds qhs hs qam qpm qod qad prn stat "
+    "nightly "
     "night nights nocte mane morning mornings evening evenings bedtime weekly week weeks monthly "
     "month months day days hourly hour hours hr hrs h min mins minute minutes alternate "
     "every other each per times time sig"
@@ -76,7 +77,8 @@ _STOPWORDS: Final = (
     "after meals meal food breakfast lunch dinner supper take takes taking took use uses using "
     "used apply inject inhale pt patient rx otc med meds medication medications medicine "
     "drugs vit current currently no not stopped started start stop since also only about approx "
-    "approximately usual usually sometimes occasionally x by atc rxnorm snomed code ndc"
+    "approximately usual usually sometimes occasionally x by atc rxnorm snomed code ndc nda anda "
+    "bla local formulary item product"
 )
 _SALTS: Final = (
     "sodium potassium calcium magnesium hydrochloride hcl hydrobromide besylate besilate "

@@ -405,3 +405,20 @@ def test_medication_state_properties(words: list[str]) -> None:
     for choice in confirmation_choices(med)[:1]:
         assert confirm(med, None).confirmation == "rejected"
         assert confirm(med, choice).confirmation in ("confirmed", "unconfirmed")
+
+
+@pytest.mark.parametrize(
+    ("text", "generics", "left"),
+    [
+        ("Tonic water", ["water"], ["tonic"]),
+        ("Coumadin tabs blue", ["warfarin"], ["blue"]),
+        ("Mucinex DM", ["guaifenesin"], ["dm"]),
+        ("Furosemide 40mg om", ["furosemide"], []),
+    ],
+)
+def test_a_word_beside_a_known_name_is_reported_not_dropped(
+    text: str, generics: list[str], left: list[str]
+) -> None:
+    med = resolve_medication(text)
+    assert med.generics == generics
+    assert med.unresolved_parts == left
