@@ -14,13 +14,9 @@ from core.evidence import catalogue
 from core.formulary import CLASS_LABELS
 from core.interactions import EVIDENCE_STATUS_LEGEND, RULESET_VERSION, interaction_rules
 from core.texts import text
-from ui import disclaimer, evidence_line
+from ui import disclaimer, evidence_line, styles
 
-st.title("📖 About Cramp Consult and how it decides")
-disclaimer()
-
-st.markdown(
-    """
+INTENDED_USE = """
 **Intended use.** Decision support for clinicians and pharmacists caring for adults with
 nocturnal leg cramps: it gathers the factors, red flags and differentials a careful clinician
 checks, the evidence on vitamin K2 (menaquinone-7), and the K2 interaction cautions. It supports
@@ -33,35 +29,48 @@ reviewing a patient's cramp diary with a clinician.
 medications as written, conditions and symptoms (consult); a medication list or a FHIR R4
 Bundle (interaction checker); a diary export (diary).
 """
-)
-st.markdown(f"**How it decides.** {text('about.how_it_decides')}")
-st.markdown(f"**Known gaps.** {text('about.known_gaps')}")
 
-rules = ruleset()
-st.caption(f"Version {__version__}, ruleset {RULESET_VERSION}.")
-for group, items in describe_rules(rules).items():
-    st.header(group)
-    for item in items:
-        with st.expander(f"{item['label']} (`{item['code']}`)"):
-            st.markdown(f"**When:** {item['when']}\n\n**Says:** {item['says']}")
-            st.caption(f"Sources: {item['evidence']}")
 
-with st.expander("Facts the rules may test (the declared vocabulary)"):
-    st.markdown("\n".join(f"- `{name}`: {label}" for name, label in describe_facts(rules).items()))
+def main() -> None:
+    """Page body: intended use, the rules, the interaction cautions, the sources."""
+    st.title("About Cramp Consult and how it decides")
+    disclaimer()
 
-st.header("Vitamin K2 interaction cautions")
-for rule in interaction_rules():
-    with st.expander(f"{rule.severity.capitalize()}: {rule.label} (`{rule.code}`)"):
-        triggers = ", ".join(
-            sorted(CLASS_LABELS.get(c, c) for c in rule.classes) + sorted(rule.generics)
-        )
+    st.markdown(INTENDED_USE)
+    st.markdown(f"**How it decides.** {text('about.how_it_decides')}")
+    st.markdown(f"**Known gaps.** {text('about.known_gaps')}")
+
+    rules = ruleset()
+    st.caption(f"Version {__version__}, ruleset {RULESET_VERSION}.")
+    for group, items in describe_rules(rules).items():
+        st.header(group)
+        for item in items:
+            with st.expander(f"{item['label']} (`{item['code']}`)"):
+                st.markdown(f"**When:** {item['when']}\n\n**Says:** {item['says']}")
+                st.caption(f"Sources: {item['evidence']}")
+
+    with st.expander("Facts the rules may test (the declared vocabulary)"):
         st.markdown(
-            f"**When the list holds:** {triggers}\n\n**Mechanism:** {rule.mechanism}\n\n"
-            f"**Management:** {rule.management}\n\n**Documentation:** {rule.documentation}\n\n"
-            f"**Evidence:** {EVIDENCE_STATUS_LEGEND[rule.evidence_status]}"
+            "\n".join(f"- `{name}`: {label}" for name, label in describe_facts(rules).items())
         )
-        st.caption("Sources: " + "; ".join(catalogue()[i].citation for i in rule.evidence))
 
-st.header("Sources")
-for ev in catalogue().values():
-    st.markdown(evidence_line(ev))
+    st.header("Vitamin K2 interaction cautions")
+    for rule in interaction_rules():
+        look = styles.SEVERITY[rule.severity]
+        with st.expander(f"{look.word}: {rule.label} (`{rule.code}`)", icon=look.icon):
+            triggers = ", ".join(
+                sorted(CLASS_LABELS.get(c, c) for c in rule.classes) + sorted(rule.generics)
+            )
+            st.markdown(
+                f"**When the list holds:** {triggers}\n\n**Mechanism:** {rule.mechanism}\n\n"
+                f"**Management:** {rule.management}\n\n**Documentation:** {rule.documentation}\n\n"
+                f"**Evidence:** {EVIDENCE_STATUS_LEGEND[rule.evidence_status]}"
+            )
+            st.caption("Sources: " + "; ".join(catalogue()[i].citation for i in rule.evidence))
+
+    st.header("Sources")
+    for ev in catalogue().values():
+        st.markdown(evidence_line(ev))
+
+
+main()
