@@ -302,16 +302,16 @@ def _resolve_tokens(toks: tuple[str, ...]) -> Resolution:
                 if part is not None and part.entry is not None:
                     seg_parts.append((k, part))
                 else:
-                    alts = part.alternatives if part is not None else ()
-                    seg_ignored.append((k, toks[words[k]], alts))
+                    near = part.alternatives if part is not None else ()
+                    seg_ignored.append((k, toks[words[k]], near))
                     if part is not None:
                         misses.append(part)
         if seg_parts or any(k in taken for k in seg):
             parts_by_pos.extend(seg_parts)
-            for k, text, alts in seg_ignored:
+            for k, text, near in seg_ignored:
                 if len(text.replace(" ", "")) >= MIN_UNRESOLVED_LEN:
                     # "Tonic water": a word beside a known name is reported, never dropped.
-                    parts_by_pos.append((k, Part(text, "unresolved", None, None, alts[:4])))
+                    parts_by_pos.append((k, Part(text, "unresolved", None, None, near[:4])))
                 else:
                     ignored.append(text)
             continue
