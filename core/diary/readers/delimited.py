@@ -153,45 +153,53 @@ def _stray_quote(
     return bytes(body), 0, placeholder, [problem]
 
 
+class _Ragged:
+    """pyarrow's ``invalid_row_handler``: keeps each ragged record's number and text."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[int, str]] = []
+        self.unnumbered = False
+
+    def __call__(self, row: Any) -> str:
+        if row.number is None:  # pyarrow numbers records only when parsing on one thread
+            self.unnumbered = True
+        else:
+            self.rows.append((int(row.number), str(row.text)))
+        return "skip"
+
+
 def _parse_with_arrow(
     body: memoryview, delim: str, internal: list[str], newlines_in_values: bool
 ) -> tuple[Any, list[tuple[int, str]]] | None:
     """Parse with pyarrow (all columns text); None when pyarrow cannot (fallback).
 
-    Ragged records are handed to ``invalid_row_handler``, which pyarrow gives the
-    record's number and text (single-threaded: the numbers are known); they are kept.
+    Ragged records go to ``invalid_row_handler`` and are put back afterwards; a file that
+    has any is parsed again on one thread, where pyarrow gives their record numbers.
     """
-    ragged: list[tuple[int, str]] = []
-    unnumbered = False
-
-    def on_invalid(row: Any) -> str:
-        nonlocal unnumbered
-        if row.number is None:
-            unnumbered = True
-        else:
-            ragged.append((int(row.number), str(row.text)))
-        return "skip"
-
-    try:
-        table = pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(body)),
-            read_options=pacsv.ReadOptions(
-                column_names=internal, block_size=1 << 20, use_threads=False
-            ),
-            parse_options=pacsv.ParseOptions(
-                delimiter=delim,
-                newlines_in_values=newlines_in_values,
-                invalid_row_handler=on_invalid,
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(internal, pa.string()),
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except (pa.ArrowException, ValueError):
-        return None
-    return (None, []) if unnumbered else (table, ragged)
+    for threads in (True, False):
+        ragged = _Ragged()
+        try:
+            table = pacsv.read_csv(
+                pa.BufferReader(pa.py_buffer(body)),
+                read_options=pacsv.ReadOptions(
+                    column_names=internal, block_size=1 << 20, use_threads=threads
+                ),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=delim,
+                    newlines_in_values=newlines_in_values,
+                    invalid_row_handler=ragged,
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=dict.fromkeys(internal, pa.string()),
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+        except (pa.ArrowException, ValueError):
+            return None
+        if not ragged.unnumbered:
+            return table, ragged.rows
+    return None
 
 
 def _split_record(chunk: str, delim: str) -> list[str]:
@@ -276,7 +284,7 @@ def read_delimited(data: bytes, encoding: str, where: str) -> RawTable:
         raise InputError("the file has a header but no rows of data", where=where)
     internal = [f"c{i}" for i in range(len(names))]
     parsed = _parse_with_arrow(scan.body, delim, internal, scan.quoted_newline)
-    if parsed is not None and parsed[0] is not None:
+    if parsed is not None:
         table, ragged = parsed
         if table.num_rows + len(ragged) == scan.count:
             lines = scan.lines
