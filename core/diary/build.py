@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -110,7 +110,6 @@ class _Fields:
     k2: Mask
     severity_kind: SeverityKind = "none"
     severity_scale: str = "not recorded"
-    info: dict[str, Any] = field(default_factory=dict)
 
 
 def _report_all(log: ProblemLog, rows: _Rows, fld: str, issues: Any) -> None:

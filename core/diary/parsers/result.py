@@ -33,11 +33,6 @@ class Parsed:
             out |= mask
         return out
 
-    @property
-    def ok(self) -> Mask:
-        """Values read."""
-        return ~self.blank & ~self.bad
-
     @classmethod
     def single(
         cls, values: npt.NDArray[Any], blank: Mask, bad: Mask, message: str, **info: Any

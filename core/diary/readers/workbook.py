@@ -38,6 +38,7 @@ _FORMULA_MESSAGE: Final = (
 )
 
 Row = tuple[int, list[str]]
+Formula = tuple[int, int, str]  # spreadsheet row, column index, formula text
 
 
 def _check_archive(data: bytes, where: str) -> bool:
@@ -80,10 +81,12 @@ def _rows(ws: Any) -> Iterator[tuple[Any, ...]]:
     yield from ws.iter_rows(values_only=True)
 
 
-def _sheet_rows(values_ws: Any, formulas_ws: Any | None, where: str) -> tuple[list[Row], list[Row]]:
+def _sheet_rows(
+    values_ws: Any, formulas_ws: Any | None, where: str
+) -> tuple[list[Row], list[Formula]]:
     """Non-empty rows as text (trailing blanks cut) and the formula cells without values."""
     kept: list[Row] = []
-    formulas: list[Row] = []
+    formulas: list[Formula] = []
     cells = 0
     pairs = (
         zip(_rows(values_ws), _rows(formulas_ws), strict=False)
@@ -94,15 +97,13 @@ def _sheet_rows(values_ws: Any, formulas_ws: Any | None, where: str) -> tuple[li
         texts = [cell_text(v) for v in row]
         while texts and not texts[-1].strip():
             texts.pop()
-        if source is not None:
-            lost = [
-                f"{j}\t{f}"
-                for j, (v, f) in enumerate(zip(row, source, strict=False))
-                if v is None and isinstance(f, str) and f.startswith("=")
-            ]
-            if lost:
-                formulas.append((number, lost))
-        if texts or (formulas and formulas[-1][0] == number):
+        lost = [
+            (number, j, f)
+            for j, (v, f) in enumerate(zip(row, source or (), strict=False))
+            if v is None and isinstance(f, str) and f.startswith("=")
+        ]
+        formulas += lost
+        if texts or lost:
             cells += len(texts)
             if cells > MAX_CELLS:
                 raise InputError(
@@ -114,7 +115,7 @@ def _sheet_rows(values_ws: Any, formulas_ws: Any | None, where: str) -> tuple[li
     return kept, formulas
 
 
-def _first_sheet_with_data(data: bytes, where: str) -> tuple[list[Row], list[Row]]:
+def _first_sheet_with_data(data: bytes, where: str) -> tuple[list[Row], list[Formula]]:
     has_formulas = _check_archive(data, where)
     wb = _open(data, where, values=True)
     wf = _open(data, where, values=False) if has_formulas else None
@@ -146,12 +147,10 @@ def read_workbook(data: bytes, where: str) -> RawTable:
             where=where,
         )
     problems: list[Problem] = []
-    for number, lost in formulas:
-        for item in lost:
-            j, formula = item.split("\t", 1)
-            column = names[int(j)] if int(j) < len(names) else ROW_COLUMN
-            problems.append(Problem(number, column, formula, _FORMULA_MESSAGE))
-    body = [(n, t) for n, t in rows[h + 1 :]]
+    for number, j, formula in formulas:
+        column = names[j] if j < len(names) else ROW_COLUMN
+        problems.append(Problem(number, column, formula, _FORMULA_MESSAGE))
+    body = rows[h + 1 :]
     if not body:
         raise InputError("the sheet has a header but no rows of data", where=where)
     fitted = [fit_fields(list(t), len(names), n, problems) for n, t in body]
