@@ -106,3 +106,27 @@ def test_importing_core_diary_stays_cheap() -> None:
     )
     result = _run(["-c", code])
     assert result.stdout.strip() == "[]", result.stderr
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["tracker_started_lasted.csv", "tracker_ordinal_buckets.csv", "tracker_utf16_title.txt"],
+)
+def test_tracker_samples_need_no_column_map_on_the_command_line(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli_main(["diary", str(SAMPLES / name)]) == 0
+    summary = DiarySummary.model_validate_json(capsys.readouterr().out)
+    assert (summary.episodes, summary.rows_rejected) == (22, 0)
+    assert summary.k2_comparison is not None
+    assert summary.k2_comparison.k2_start == "2024-10-07"
+
+
+def test_a_hostile_file_is_refused_naming_the_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "nul.csv"
+    path.write_bytes(b"date,pain\n2024-01-01,3\n2024-01-02,\x00\n")
+    assert cli_main(["diary", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert str(path) in err and "line 3" in err
