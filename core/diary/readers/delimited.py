@@ -122,9 +122,10 @@ def _stray_quote(
 ) -> tuple[bytes, int, int | None, list[Problem]]:
     """Read a quote that never closes as text, so it cannot swallow the rows after it.
 
-    With an odd number of quotes, the last line holding an odd number of them opened the
-    value that never closes; its quotes become a placeholder byte (restored afterwards).
-    Returns the body (repaired or as given), where it starts, the placeholder and the problem.
+    With an odd number of quotes, lines holding an odd number of them open or close
+    multi-line values; the first opener left unclosed is the culprit (``_unclosed_line``),
+    and its quotes become a placeholder byte (restored afterwards). Returns the body
+    (repaired or as given), where it starts, the placeholder and the problem.
     """
     if data.count(b'"', offset) % 2 == 0:
         return data, offset, None, []
@@ -132,13 +133,18 @@ def _stray_quote(
     newlines = np.flatnonzero(arr == _NEWLINE)
     quotes = np.flatnonzero(arr == _QUOTE)
     per_line = np.bincount(np.searchsorted(newlines, quotes), minlength=newlines.size + 1)
-    culprit = int(np.flatnonzero(per_line % 2 == 1)[-1])
     placeholder = next((b for b in _PLACEHOLDERS if not (arr == b).any()), None)
     if placeholder is None:
         return data, offset, None, []
-    start = int(newlines[culprit - 1]) + 1 if culprit else 0
-    end = int(newlines[culprit]) if culprit < newlines.size else arr.size
-    body = bytearray(memoryview(data)[offset:])
+    starts = np.concatenate((np.zeros(1, np.int64), newlines + 1))
+    ends = np.concatenate((newlines, np.array([arr.size], np.int64)))
+    odd = np.flatnonzero(per_line % 2 == 1)
+    view = memoryview(data)[offset:]
+    culprit = _unclosed_line(
+        [(int(i), bytes(view[starts[i] : ends[i]])) for i in odd], delim.encode()
+    )
+    start, end = int(starts[culprit]), int(ends[culprit])
+    body = bytearray(view)
     text = bytes(body[start:end])
     body[start:end] = text.replace(b'"', bytes([placeholder]))
     before_quote = text[: text.find(b'"')].decode("utf-8", "replace")
@@ -151,6 +157,25 @@ def _stray_quote(
         "with the quote as text, so the lines after it stay rows of their own",
     )
     return bytes(body), 0, placeholder, [problem]
+
+
+def _unclosed_line(odd_lines: list[tuple[int, bytes]], delim: bytes) -> int:
+    """Of the lines with an odd number of quotes, the opener that nothing closes.
+
+    A closer's first quote ends a value (then a delimiter or the line end); an opener's
+    last quote starts one (after a delimiter or the line start). Matching them like
+    brackets leaves the unclosed opener; failing that, the last odd line.
+    """
+    open_lines: list[int] = []
+    for index, text in odd_lines:
+        first, last = text.find(b'"'), text.rfind(b'"')
+        closes = text[first + 1 : first + 2] in (b"", delim, b"\r")
+        opens = last == 0 or text[last - 1 : last] == delim
+        if open_lines and closes:
+            open_lines.pop()
+        elif opens:
+            open_lines.append(index)
+    return open_lines[0] if open_lines else odd_lines[-1][0]
 
 
 class _Ragged:

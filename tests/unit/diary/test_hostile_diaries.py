@@ -60,6 +60,21 @@ def test_unterminated_quote_is_reported_at_its_line_and_later_rows_stay_rows() -
     assert "unterminated quote" in err.message
 
 
+@pytest.mark.parametrize("stray_first", [True, False])
+def test_unterminated_quote_beside_a_real_two_line_note(stray_first: bool) -> None:
+    stray = '2024-01-01,"oops\n2024-01-02,x\n'
+    note = '2024-01-03,"two\nlines"\n2024-01-04,y\n'
+    t = read_diary(
+        ("date,notes\n" + (stray + note if stray_first else note + stray)).encode(), "q.csv"
+    )
+    assert t.rows_read == 4
+    assert "two\nlines" in t.episodes["notes"].tolist()
+    assert '"oops' in t.episodes["notes"].tolist()
+    (err,) = t.error_list()
+    assert err.row == (2 if stray_first else 5)
+    assert err.column == "notes"
+
+
 def test_a_quoted_note_over_two_lines_is_still_one_value() -> None:
     t = read_diary(b'date,notes\n2024-01-01,"two\nlines"\n2024-01-02,"it\'s ""fine"""\n', "q.csv")
     assert t.episodes["notes"].tolist() == ["two\nlines", 'it\'s "fine"']
