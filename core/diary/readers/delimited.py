@@ -140,13 +140,15 @@ def _stray_quote(
     ends = np.concatenate((newlines, np.array([arr.size], np.int64)))
     odd = np.flatnonzero(per_line % 2 == 1)
     view = memoryview(data)[offset:]
-    culprit = _unclosed_line(
+    culprit, unclosed = _unclosed_line(
         [(int(i), bytes(view[starts[i] : ends[i]])) for i in odd], delim.encode()
     )
     start, end = int(starts[culprit]), int(ends[culprit])
     body = bytearray(view)
     text = bytes(body[start:end])
     body[start:end] = text.replace(b'"', bytes([placeholder]))
+    if not unclosed:
+        return bytes(body), 0, placeholder, []
     before_quote = text[: text.find(b'"')].decode("utf-8", "replace")
     col = len(_split_line(before_quote, delim)) - 1
     problem = Problem(
@@ -159,14 +161,16 @@ def _stray_quote(
     return bytes(body), 0, placeholder, [problem]
 
 
-def _unclosed_line(odd_lines: list[tuple[int, bytes]], delim: bytes) -> int:
+def _unclosed_line(odd_lines: list[tuple[int, bytes]], delim: bytes) -> tuple[int, bool]:
     """Of the lines with an odd number of quotes, the opener that nothing closes.
 
     A closer's first quote ends a value (then a delimiter or the line end); an opener's
     last quote starts one (after a delimiter or the line start). Matching them like
-    brackets leaves the unclosed opener; failing that, the last odd line.
+    brackets leaves the unclosed opener (True); failing that, a line whose quote sits
+    inside a value (``5" tall``) and is text anyway (False).
     """
     open_lines: list[int] = []
+    inert: list[int] = []
     for index, text in odd_lines:
         first, last = text.find(b'"'), text.rfind(b'"')
         closes = text[first + 1 : first + 2] in (b"", delim, b"\r")
@@ -175,7 +179,11 @@ def _unclosed_line(odd_lines: list[tuple[int, bytes]], delim: bytes) -> int:
             open_lines.pop()
         elif opens:
             open_lines.append(index)
-    return open_lines[0] if open_lines else odd_lines[-1][0]
+        else:
+            inert.append(index)
+    if open_lines:
+        return open_lines[0], True
+    return (inert or [odd_lines[-1][0]])[0], False
 
 
 class _Ragged:

@@ -75,6 +75,13 @@ def test_unterminated_quote_beside_a_real_two_line_note(stray_first: bool) -> No
     assert err.column == "notes"
 
 
+def test_a_quote_inside_a_value_is_text_and_not_reported() -> None:
+    t = read_diary(b'date,notes\n2024-01-01,5" tall\n2024-01-02,"a\nb"\n', "inch.csv")
+    assert t.episodes["notes"].tolist() == ['5" tall', "a\nb"]
+    assert t.episodes["line"].tolist() == [2, 3]
+    assert t.errors.empty
+
+
 def test_a_quoted_note_over_two_lines_is_still_one_value() -> None:
     t = read_diary(b'date,notes\n2024-01-01,"two\nlines"\n2024-01-02,"it\'s ""fine"""\n', "q.csv")
     assert t.episodes["notes"].tolist() == ["two\nlines", 'it\'s "fine"']
