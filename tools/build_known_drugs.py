@@ -4,9 +4,10 @@ Source: ``rxnorm_vocabulary.tsv`` (shared/reference, described in its README): R
 MIN and BN names from NLM RxNorm via the public extracts ``davidanderson3/rxnorm-ingredients``
 (commit a8fcf13a, probably the Current Prescribable Content of 06 Oct 2025) and
 ``meerapatelmd/setupRxNorm`` (RxClass dumps of Feb/Mar 2022, for the names starting with "A").
-Each name is stored with the RxNorm ingredient (IN) names it stands for: an IN for itself, a
+Each name is stored with the RxNorm ingredient (IN) names it stands for (an IN for itself, a
 PIN (salt) for the IN its name starts with, a MIN for its components, a BN for the
-ingredients every one of its products shares. The formulary maps these to its own generics.
+ingredients every one of its products shares) and its index key. The formulary maps these to
+its own generics.
 
 Run: ``python tools/build_known_drugs.py PATH/TO/rxnorm_vocabulary.tsv``
 """
@@ -19,7 +20,12 @@ import json
 import sys
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parents[1] / "core" / "data" / "known_drugs.json"
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from core.formulary.tokens import name_key  # noqa: E402
+
+OUT = ROOT / "core" / "data" / "known_drugs.json"
 
 
 def _in_of_pin(name: str, ins: dict[str, str]) -> str:
@@ -55,7 +61,9 @@ def build(tsv: Path) -> tuple[str, str, list[list[object]]]:
             shared = set.intersection(*sets) if sets else set()
             ingredients = sorted(shared, key=str.casefold)
         if ingredients:
-            names.append([name, tty, ingredients])
+            # The index key is stored so that start-up need not tokenise 9,000 names; a test
+            # holds every stored key equal to name_key(name).
+            names.append([name, tty, ingredients, name_key(name)])
     digest = hashlib.sha256(raw).hexdigest()
     source = (
         "NLM RxNorm names (IN, PIN, MIN, BN) from shared/reference/rxnorm_vocabulary.tsv "

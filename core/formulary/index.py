@@ -107,6 +107,7 @@ class FormularyData(_Strict):
     generics: list[GenericRecord]
     combinations: list[CombinationRecord]
     lookalike_pairs: list[tuple[str, str]]
+    known_drugs: str
     name_routes: dict[Route, list[str]] = {}
     systemic_despite_route: list[str] = []
 
@@ -116,7 +117,7 @@ class KnownDrugs(_Strict):
 
     version: str
     source: str
-    names: list[tuple[str, Literal["IN", "PIN", "MIN", "BN"], list[str]]]
+    names: list[tuple[str, Literal["IN", "PIN", "MIN", "BN"], list[str], str]]
 
 
 def _load(name: str, model: type[BaseModel]) -> Any:
@@ -320,6 +321,11 @@ def formulary() -> Formulary:
             fuzzy_keys.append(key)
             fuzzy_entries.append(entry)
 
+    if _known().version != data.known_drugs:
+        raise ValueError(
+            f"core/data/formulary.json: known_drugs is {data.known_drugs!r} but "
+            f"core/data/known_drugs.json is {_known().version!r}; update it and the version"
+        )
     _add_known(by_key, by_display, generics, routes)
 
     pairs: set[frozenset[tuple[str, ...]]] = set()
@@ -373,12 +379,14 @@ def _add_known(
     curated_key = {k: e for k, e in by_key.items() if e.kind == "exact" and len(e.generics) == 1}
 
     mapped: dict[str, str] = {}
+    keys = {name: key for name, _, _, key in _known().names}
 
     def generic_of(rx_name: str) -> str:
         done = mapped.get(rx_name)
         if done is not None:
             return done
-        hit = curated_key.get(name_key(rx_name))
+        key = keys.get(rx_name)
+        hit = curated_key.get(key if key is not None else name_key(rx_name))
         if hit is not None:
             mapped[rx_name] = hit.generics[0]
             return hit.generics[0]
@@ -389,8 +397,7 @@ def _add_known(
         mapped[rx_name] = rx_name
         return rx_name
 
-    for name, tty, ingredients in _known().names:
-        key = name_key(name)
+    for name, tty, ingredients, key in _known().names:
         if not key or len(key.split()) > MAX_KNOWN_WORDS or key in IGNORABLE:
             continue
         gens = tuple(dict.fromkeys(generic_of(i) for i in ingredients))
@@ -415,8 +422,10 @@ def _labels() -> dict[str, str]:
     return dict(_data().classes)
 
 
+# The RxNorm name list is named (by version) in formulary.json, so this one stamp covers both
+# files; a mismatch stops the program when the index is built.
 FORMULARY_VERSION: Final[str] = _data().version
-KNOWN_DRUGS_VERSION: Final[str] = _known().version
+KNOWN_DRUGS_VERSION: Final[str] = _data().known_drugs
 CLASS_LABELS: Final[dict[str, str]] = _labels()
 
 

@@ -32,7 +32,7 @@ VKA = "vitamin_k_antagonist"
 def _known_names() -> list[str]:
     raw = resources.files("core.data").joinpath("known_drugs.json").read_text("utf-8")
     data: dict[str, Any] = json.loads(raw)
-    return [n for n, tty, _ in data["names"] if tty in ("IN", "BN") and len(n) >= 5]
+    return [n for n, tty, _, _ in data["names"] if tty in ("IN", "BN") and len(n) >= 5]
 
 
 # --- vitamin K antagonists ------------------------------------------------------------------------
@@ -376,7 +376,7 @@ def test_rxnorm_agrees_with_every_curated_name_it_also_holds() -> None:
         return entry.generics[0] if entry is not None and len(entry.generics) == 1 else rx_name
 
     conflicts = []
-    for name, _tty, ingredients in json.loads(raw)["names"]:
+    for name, _tty, ingredients, _key in json.loads(raw)["names"]:
         entry = curated.get(name_key(name))
         if entry is not None and {generic(i) for i in ingredients} != set(entry.generics):
             conflicts.append((name, ingredients, entry.generics))
@@ -422,3 +422,15 @@ def test_a_word_beside_a_known_name_is_reported_not_dropped(
     med = resolve_medication(text)
     assert med.generics == generics
     assert med.unresolved_parts == left
+
+
+def test_every_stored_rxnorm_key_is_what_the_tokeniser_makes() -> None:
+    raw = json.loads(resources.files("core.data").joinpath("known_drugs.json").read_text("utf-8"))
+    stale = [n for n, _tty, _ings, key in raw["names"] if key != name_key(n)]
+    assert not stale, stale[:5]
+
+
+def test_the_formulary_names_the_rxnorm_list_it_was_checked_with() -> None:
+    raw = json.loads(resources.files("core.data").joinpath("known_drugs.json").read_text("utf-8"))
+    data = json.loads(resources.files("core.data").joinpath("formulary.json").read_text("utf-8"))
+    assert data["known_drugs"] == raw["version"]
