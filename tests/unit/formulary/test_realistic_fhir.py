@@ -132,3 +132,15 @@ def test_the_fixtures_are_what_the_generator_writes() -> None:
     for pid, meds in module.PATIENTS.items():
         on_disk = json.loads((REALISTIC / f"{pid}.json").read_text("utf-8"))
         assert on_disk == module.bundle(pid, meds)
+
+
+@pytest.mark.parametrize("patient", WARFARIN_PATIENTS)
+def test_every_warfarin_patient_gets_the_major_vka_caution(patient: str) -> None:
+    from core.interactions import check_interactions
+
+    path = REALISTIC / f"{patient}.json"
+    read = read_bundle(path.read_bytes(), source=path.name)
+    report = check_interactions(read.current, not_current=read.not_current)
+    vka = [c for c in report.cautions if c.code == "vka_interaction"]
+    assert vka
+    assert vka[0].severity == "major"
