@@ -1,7 +1,8 @@
 """The formulary: medication strings as written turned into generic drugs, in pipeline order.
 
 ``tokens`` (words, routes, splitting a list) → ``index`` (the data, read through strict
-schemas, and its indexes) → ``resolve`` (exact, then typo-tolerant matching) → ``confirm``
+schemas, and its indexes) → ``fuzzy`` (typo-tolerant matching, curated names only) →
+``resolve`` (exact windows, then fuzzy, into the contract model) → ``confirm``
 (the user's answer to an uncertain match) → ``describe`` (one checkable line). Every public
 name is re-exported here.
 """
