@@ -59,7 +59,7 @@ def _form() -> dict[str, object] | None:
         )
 
         st.markdown("**Exposures**")
-        with st.container(horizontal=True, gap="medium"):
+        with st.container(horizontal=True, gap="small"):
             dehydration = st.checkbox("Dehydration or low fluid intake", key="dehydration")
             sitting = st.checkbox("Prolonged sitting", key="prolonged_sitting")
             standing = st.checkbox("Prolonged standing", key="prolonged_standing")

@@ -247,7 +247,7 @@ def show_charts(view: DiaryView) -> None:
         # The Altair chart's spec was computed once per view (see build_view), so a rerun
         # does not rebuild and re-validate it; it carries aggregated rows only.
         left.vega_lite_chart(chart.spec, width="stretch")
-        right.dataframe(chart.table, hide_index=True, height=300)
+        right.dataframe(chart.table, hide_index=True, height="auto")
         left.download_button(
             f"{chart.title} (PNG)",
             data=_png(chart.spec),

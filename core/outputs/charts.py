@@ -52,6 +52,7 @@ NIGHT_MARGIN_HOURS: Final = 1  # hours shown either side of the first and last t
 # Streamlit's sizing, declared in the spec so vl-convert's PNG matches the page.
 AUTOSIZE: Final = {"type": "fit", "contains": "padding"}
 USERMETA: Final = {"embedOptions": {"renderer": "svg"}}
+_COUNT_AXIS: Final = alt.Axis(tickMinStep=1, format="d")  # counts: whole-number ticks
 
 
 def _frame(chart: Any, *, title: Any, description: str, height: int) -> Any:
@@ -110,13 +111,13 @@ def weekly_frequency_chart(
         .encode(
             x=alt.X("week_start:T", title="Week (from Monday)"),
             x2="week_end:T",
-            y=alt.Y("episodes:Q", title="Cramps a week"),
+            y=alt.Y("episodes:Q", title="Cramps a week", axis=_COUNT_AXIS),
             y2=alt.datum(0),
             color=alt.Color(
                 "period:N",
                 title="Period",
                 scale=alt.Scale(domain=periods, range=colours),
-                legend=alt.Legend(orient="bottom", direction="horizontal"),
+                legend=alt.Legend(orient="bottom", direction="vertical"),
             ),
             tooltip=[
                 alt.Tooltip("week_start:T", title="Week starting", format="%Y-%m-%d"),
@@ -168,7 +169,7 @@ def weekly_frequency_chart(
                         domain=labels,
                         range=[arm_colour.get(a, OKABE_ITO["black"]) for a in ref["arm"]],
                     ),
-                    legend=alt.Legend(orient="bottom", direction="vertical", columns=2),
+                    legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0),
                 ),
                 strokeDash=alt.StrokeDash(
                     "label:N",
@@ -196,7 +197,7 @@ def weekly_frequency_chart(
         alt.layer(*layers).resolve_scale(color="independent", strokeDash="independent"),
         title="Cramps per week",
         description=description,
-        height=400 if show_trial else 320,
+        height=460 if show_trial else 340,
     )
     return cast(alt.LayerChart, chart)
 
@@ -274,7 +275,7 @@ def duration_chart(dist: pd.DataFrame) -> alt.Chart:
                 sort=alt.SortField("order"),
                 axis=alt.Axis(labelAngle=0),
             ),
-            y=alt.Y("entries:Q", title="Entries"),
+            y=alt.Y("entries:Q", title="Entries", axis=_COUNT_AXIS),
             tooltip=[
                 alt.Tooltip("bin:O", title="Minutes"),
                 alt.Tooltip("entries:Q", title="Entries"),
@@ -379,7 +380,7 @@ def side_chart(sides: pd.DataFrame) -> alt.LayerChart:
     ]
     base = alt.Chart(data).encode(
         y=alt.Y("side:N", title="Leg", sort=list(data["side"])),
-        x=alt.X("episodes:Q", title="Cramps"),
+        x=alt.X("episodes:Q", title="Cramps", axis=_COUNT_AXIS),
     )
     bars = base.mark_bar().encode(
         color=alt.Color(

@@ -71,6 +71,7 @@ def test_diary_after_an_upload(page: Any, server: str, axe: Callable[[Any, str],
 def test_consult_with_the_keyboard_alone(page: Any, server: str) -> None:
     """Tab from the page into the form, type, tick, and submit with Enter; no mouse."""
     _open(page, server, "")
+    page.get_by_role("button", name="Get recommendation").wait_for()
     page.keyboard.press("Tab")
     focused: list[str] = []
     for _ in range(40):

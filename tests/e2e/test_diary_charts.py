@@ -34,6 +34,7 @@ MEASURE = """el => {
     axisTitles: [...svg.querySelectorAll('g.role-axis-title text')].map(
       (t) => ({text: t.textContent, ...box(t)})),
     legends: [...svg.querySelectorAll('g.role-legend')].map(box).filter((b) => b.w * b.h > 0),
+    legendLabels: [...svg.querySelectorAll('g.role-legend-label text')].map((t) => t.textContent),
     rects: [...svg.querySelectorAll('g.mark-rect.role-mark path')].map(box),
     xLabels: [...svg.querySelectorAll('g.role-axis')].filter(
       (a) => (a.getAttribute('aria-label') || '').startsWith('X-axis')).flatMap(
@@ -96,8 +97,11 @@ def test_every_chart_has_a_plot_that_reads(
             extent = max(axis["w"], axis["h"])  # a y-axis title runs along the plot's height
             along = plot["w"] if axis["w"] >= axis["h"] else plot["h"]
             assert extent <= along, (title, axis, plot)
+        assert not [t for t in m["legendLabels"] if "…" in t], (title, m["legendLabels"])
         for legend in m["legends"]:
             assert _overlap(legend, plot) == 0, (title, legend, plot)
+            inside = _overlap(legend, svg) == legend["w"] * legend["h"]
+            assert inside, f"{title}: legend cut off at the chart's edge {legend} {svg}"
     heat = found["Time of night × weekday"]
     assert heat["xLabels"] == _expected_hours()
     cells = [r for r in heat["rects"] if r["h"] > 0]
