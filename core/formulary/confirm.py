@@ -85,8 +85,9 @@ def confirmation_choices(med: ResolvedMedication) -> list[str]:
     if med.confirmation in ("confirmed", "rejected"):
         return []
     choices: list[str] = []
-    for i in _uncertain(resolution(med.input)):
-        p = resolution(med.input).parts[i]
+    res = resolution(med.input)
+    for i in _uncertain(res):
+        p = res.parts[i]
         offered = ([p.entry.name] if p.entry is not None else []) + list(p.alternatives)
         choices.extend(c for c in offered if c not in choices)
     return choices
