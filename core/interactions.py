@@ -257,8 +257,16 @@ def certain_vka(med: ResolvedMedication) -> tuple[str, ...]:
 _MedKey = tuple[str, tuple[str, ...], tuple[str, ...], str, str, bool, str | None, tuple[str, ...]]
 
 
+# Resolved medications are shared objects (cached by their resolver): their keys are kept by
+# identity, holding the object so that its id cannot be reused while the entry lives.
+_KEYS: dict[int, tuple[ResolvedMedication, _MedKey]] = {}
+
+
 def _key(med: ResolvedMedication) -> _MedKey:
-    return (
+    hit = _KEYS.get(id(med))
+    if hit is not None and hit[0] is med:
+        return hit[1]
+    key = (
         med.input,
         tuple(med.generics),
         tuple(med.classes),
@@ -268,6 +276,10 @@ def _key(med: ResolvedMedication) -> _MedKey:
         med.fhir_status,
         tuple(med.alternatives),
     )
+    if len(_KEYS) > 16384:
+        _KEYS.clear()
+    _KEYS[id(med)] = (med, key)
+    return key
 
 
 @lru_cache(maxsize=16384)

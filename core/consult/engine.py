@@ -17,6 +17,7 @@ from core import trial
 from core.consult.facts import (
     GroupView,
     MedicationView,
+    med_key,
     medication_view,
     profile_facts,
 )
@@ -244,25 +245,11 @@ def _resolve_all(texts: Sequence[str]) -> list[ResolvedMedication]:
 _ViewKey = tuple[tuple[object, ...], ...]
 
 
-def _med_key(m: ResolvedMedication) -> tuple[object, ...]:
-    return (
-        m.input,
-        m.matched_by,
-        m.confirmation,
-        m.route,
-        m.fhir_status,
-        tuple(m.generics),
-        tuple(m.classes),
-        tuple(m.alternatives),
-        tuple(m.unresolved_parts),
-    )
-
-
 _VIEWS: dict[_ViewKey, MedicationView] = {}
 
 
 def _view(meds: Sequence[ResolvedMedication]) -> MedicationView:
-    key = tuple(_med_key(m) for m in meds)
+    key = tuple(map(med_key, meds))
     view = _VIEWS.get(key)
     if view is None:
         c = compiled()
@@ -384,17 +371,21 @@ def decide(
         rule = rules.findings[index]
         if rule.drug_group:
             values["drugs"] = values[f"group_{rule.drug_group}"]
-        found[rule.kind].append(_finding(index, fill(rule.detail, values)))
+        detail = rule.detail
+        found[rule.kind].append(_finding(index, fill(detail, values) if "{" in detail else detail))
     values.pop("drugs", None)
     k2 = _k2(
         p.status.status,
         p.status.label,
-        tuple(fill(rules.k2_reasons[i].text, values) for i in p.reasons),
+        tuple(
+            fill(t, values) if "{" in t else t
+            for t in (rules.k2_reasons[i].text for i in p.reasons)
+        ),
         p.k2_evidence,
     )
     actions = [
-        _action(index, vi, fill(rules.actions[index].variants[vi].detail, values))
-        for index, vi in p.actions
+        _action(index, vi, fill(t, values) if "{" in t else t)
+        for index, vi, t in ((i, v, rules.actions[i].variants[v].detail) for i, v in p.actions)
     ]
     cautions = cautions_for(meds)  # already ranked, major first
     cited = p.cited

@@ -168,10 +168,20 @@ def _med_part(med: ResolvedMedication, groups: _Groups, k2_generics: frozenset[s
     )
 
 
+# Keyed on the entry alone: ``groups`` and ``k2_generics`` are fixed once the rules load.
 _PARTS: dict[tuple[object, ...], _MedPart] = {}
 
 
-def _part(med: ResolvedMedication, groups: _Groups, k2_generics: frozenset[str]) -> _MedPart:
+# Resolved medications are shared objects (cached by their resolver): their keys are kept by
+# identity, holding the object so that its id cannot be reused while the entry lives.
+_KEYS: dict[int, tuple[ResolvedMedication, tuple[object, ...]]] = {}
+
+
+def med_key(med: ResolvedMedication) -> tuple[object, ...]:
+    """Every field of an entry that can change its facts or wording (a hashable key)."""
+    hit = _KEYS.get(id(med))
+    if hit is not None and hit[0] is med:
+        return hit[1]
     key = (
         med.input,
         med.matched_by,
@@ -183,9 +193,15 @@ def _part(med: ResolvedMedication, groups: _Groups, k2_generics: frozenset[str])
         tuple(med.classes),
         tuple(med.alternatives),
         tuple(med.unresolved_parts),
-        groups,
-        k2_generics,
     )
+    if len(_KEYS) > 16384:
+        _KEYS.clear()
+    _KEYS[id(med)] = (med, key)
+    return key
+
+
+def _part(med: ResolvedMedication, groups: _Groups, k2_generics: frozenset[str]) -> _MedPart:
+    key = med_key(med)
     part = _PARTS.get(key)
     if part is None:
         if len(_PARTS) > 16384:
