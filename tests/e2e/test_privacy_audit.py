@@ -30,9 +30,10 @@ pytestmark = pytest.mark.e2e
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 MAX_READ = 64 * 1024 * 1024
-# Folders the audit does not read: git's object store (compressed; only a commit writes it)
+# Folders the audit does not read: git's object store (compressed; only a commit writes it),
+# compiled bytecode, language toolchains in the home folder (gigabytes the app never writes)
 # and the machinery that runs this session's shell jobs.
-SKIP_DIRS = {".git", "__pycache__"}
+SKIP_DIRS = {".git", "__pycache__", ".pyenv", ".rustup", ".cargo", ".m2", ".npm", ".gradle"}
 SKIP_PREFIXES = ("bash_jobs",)
 
 
