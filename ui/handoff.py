@@ -26,6 +26,7 @@ __all__ = ["DIARY_KEY", "show_handoff"]
 
 DIARY_KEY = "handoff_diary_summary"  # the diary page may leave its DiarySummary here
 OVERRIDE_KEY = "handoff_override"
+NOTE_HEIGHT = 320  # pixels: the note scrolls inside its box instead of filling the page
 
 
 def _report(
@@ -78,9 +79,6 @@ def show_handoff(
     if diary is None:
         stored = st.session_state.get(DIARY_KEY)
         diary = stored if isinstance(stored, DiarySummary) else _diary_upload()
-    st.markdown("**Note for the record.** Copy it with the button at the top right of the box.")
-    st.code(note_text(rec, profile), language=None, wrap_lines=True)
-
     day = dt.date.today().isoformat()
     c1, c2 = st.columns(2)
     c1.download_button(
@@ -120,6 +118,12 @@ def show_handoff(
             disabled=not allowed,
             icon=":material/picture_as_pdf:",
         )
+
+    st.markdown(
+        "**Note for the record.** Copy all of it with the button at the top right of the box "
+        "(the box scrolls)."
+    )
+    st.code(note_text(rec, profile), language=None, wrap_lines=True, height=NOTE_HEIGHT)
 
     e1, e2 = st.columns(2)
     e1.download_button(
