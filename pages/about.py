@@ -33,8 +33,8 @@ Bundle (interaction checker); a diary export (diary).
 
 def main() -> None:
     """Page body: intended use, the rules, the interaction cautions, the sources."""
-    st.title("About Cramp Consult and how it decides")
     disclaimer()
+    st.title("About Cramp Consult and how it decides")
 
     st.markdown(INTENDED_USE)
     st.markdown(f"**How it decides.** {text('about.how_it_decides')}")

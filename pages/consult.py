@@ -167,8 +167,8 @@ def _render(rec: Recommendation) -> None:
 
 def main() -> None:
     """Page body: the form, and beside it the recommendation for what was last submitted."""
-    st.title("Consult: nocturnal leg cramps")
     disclaimer()
+    st.title("Consult: nocturnal leg cramps")
     with st.container(horizontal=True, gap="medium"):
         form_side = st.container(width=FORM_WIDTH)
         result_side = st.container(width=RESULT_WIDTH)
