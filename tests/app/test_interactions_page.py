@@ -55,7 +55,7 @@ def test_a_messy_list_shows_the_vka_caution_as_an_error_first() -> None:
     infos = [i.value for i in at.info]
     assert any("Minor: Antiplatelet" in i for i in infos)
     texts = [t.value for t in at.text]
-    assert "Lipitor 20mg qhs → atorvastatin (statin, C10AA05, ATC unconfirmed)" in texts
+    assert "Lipitor 20mg qhs → atorvastatin (statin, C10AA05)" in texts
     assert any(t.startswith("lisinopril/HCTZ 20/12.5 → lisinopril") for t in texts)
     warnings = [w.value for w in at.warning]
     assert any("xyzzy: not recognised — no caution can be given" in w for w in warnings)
