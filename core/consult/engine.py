@@ -88,6 +88,7 @@ class _Compiled:
     variants: tuple[tuple[_Cond, ...], ...]
     labels: dict[str, str]
     used: frozenset[str]
+    finding_facts: tuple[tuple[str, str, tuple[str, ...]], ...]
 
 
 @cache
@@ -117,6 +118,9 @@ def compiled() -> _Compiled:
         variants=tuple(tuple(_cond(v.when) for v in r.variants) for r in rules.actions),
         labels=rules.fact_labels(),
         used=_used_facts(rules),
+        finding_facts=tuple(
+            (f"{r.kind}:{r.code}", f"any_{r.kind}", r.evidence) for r in rules.findings
+        ),
     )
 
 
@@ -158,16 +162,16 @@ def plan(base: frozenset[str]) -> Plan:
     cited: set[str] = set()
     fired = c.findings.matching(facts)
     for index in fired:
-        rule = rules.findings[index]
-        facts.add(f"{rule.kind}:{rule.code}")
-        facts.add(f"any_{rule.kind}")
-        cited.update(rule.evidence)
+        fact, any_fact, evidence = c.finding_facts[index]
+        facts.add(fact)
+        facts.add(any_fact)
+        cited.update(evidence)
     status = next(rule for when, rule in c.statuses if _holds(when, facts))
     facts.add(f"k2:{status.status}")
     reasons = c.reasons.matching(facts)
-    k2_ids = dict.fromkeys(status.evidence)
+    k2_ids = list(status.evidence)
     for i in reasons:
-        k2_ids.update(dict.fromkeys(rules.k2_reasons[i].evidence))
+        k2_ids.extend(e for e in rules.k2_reasons[i].evidence if e not in k2_ids)
     cited.update(k2_ids)
     chosen: list[tuple[int, int]] = []
     for index in c.actions.matching(facts):
