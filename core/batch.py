@@ -209,14 +209,14 @@ def evaluate_batch(text: str | list[str | bytes], *, where: str = "input") -> in
     chunks evaluated by one worker process per core (forked, so the loaded rules are shared);
     the output order is the input order either way.
     """
-    from core.consult import ruleset
+    from core.consult import check_data
 
     lines: list[str | bytes] = list(split_lines(text)) if isinstance(text, str) else text
     if not any(line.strip() for line in lines):
         raise InputError(
             "empty input: expected one patient profile (a JSON object) a line", where=where
         )
-    ruleset()  # load before forking, so workers share it
+    check_data()  # load and check every data file before forking, so workers share them
     jobs = [(i + 1, lines[i : i + BATCH_CHUNK]) for i in range(0, len(lines), BATCH_CHUNK)]
     # Many short-lived objects and large caches: collecting the caches over and over costs
     # more than the rules, so freeze what exists and collect rarely.
