@@ -1,7 +1,8 @@
 """The consult engine: facts in, findings, K2 status, reasons and actions out.
 
-Rules fire on facts only, so the plan for a set of facts is computed once and cached (most
-patients share theirs); the patient's own values are filled into the texts afterwards.
+Rules fire on facts only, so the plan for a set of facts is computed once and cached; the
+patient's own values are filled into the texts afterwards. About 400 lines: the plan, the
+patient's values and the decision share the compiled rules and their caches.
 """
 
 from __future__ import annotations
