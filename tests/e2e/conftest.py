@@ -182,7 +182,7 @@ SERIOUS = ("serious", "critical")
 @pytest.fixture(scope="session")
 def axe() -> Callable[[Any, str], None]:
     """Fail on any serious or critical axe-core (WCAG 2.1 AA) violation on the page as shown."""
-    from axe_playwright_python.sync_playwright import Axe
+    from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 
     checker = Axe()
     options = {
