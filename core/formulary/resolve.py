@@ -301,7 +301,7 @@ def build(text: str, res: Resolution) -> ResolvedMedication:
             note="; ".join(notes) or None,
             confirmation="rejected" if res.rejected else "unconfirmed" if alts else "not_needed",
             route=route,
-            unresolved_parts=[p.text for p in missing],
+            # The whole entry is unresolved: unresolved_parts is for part of an entry only.
         )
 
     generics: list[str] = []
