@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8501
 
-.PHONY: run test bench browser lint clean serve-cds
+.PHONY: run test fuzz bench browser lint clean serve-cds
 
 $(STAMP): requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ lint: $(STAMP)
 
 test: $(STAMP) browser lint
 	$(PY) -m pytest -n 2
+
+# make fuzz: the hostile-input fuzz tests at full budget (FUZZ_EXAMPLES per entry point; make
+# test runs them at 50). Prints the examples run per entry point at the end.
+FUZZ_EXAMPLES ?= 10000
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -n 2 tests/fuzz
 
 bench: $(STAMP)
 	$(PY) bench/evaluate_bench.py
