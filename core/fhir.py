@@ -280,7 +280,14 @@ def _medication_of(
 # Words in a dosage route's text or coding display (SNOMED CT "Ophthalmic route", "Respiratory
 # tract route"...) and the plain route word the medication resolver reads.
 _ROUTE_HINTS: Final = (
+    # Injection first: "Subcutaneous route" must never be read as "cutaneous" (skin).
+    ("subcutaneous", "injection"),
+    ("intravenous", "injection"),
+    ("intramuscular", "injection"),
+    ("intradermal", "injection"),
     ("ophthalmic", "ophthalmic"),
+    ("ocular", "ophthalmic"),
+    ("conjunctival", "ophthalmic"),
     ("eye", "ophthalmic"),
     ("otic", "otic"),
     ("auricular", "otic"),
@@ -293,9 +300,6 @@ _ROUTE_HINTS: Final = (
     ("cutaneous", "topical"),
     ("inhal", "inhaled"),
     ("respiratory", "inhaled"),
-    ("intravenous", "injection"),
-    ("intramuscular", "injection"),
-    ("subcutaneous", "injection"),
     ("oral", "oral"),
     ("mouth", "oral"),
 )

@@ -446,6 +446,8 @@ def test_unicode_line_separators_do_not_split_one_medication(tmp_path: Path, sep
         ("Respiratory tract route", "inhaled"),
         ("Topical route", "topical"),
         ("Oral route", "oral"),
+        ("Subcutaneous route", "injection"),
+        ("Intraocular route", "ophthalmic"),
     ],
 )
 def test_a_dosage_route_travels_with_the_name(display: str, word: str) -> None:
