@@ -59,7 +59,7 @@ _FORMS: Final = (
     "concentrate reconstituted topical conventional abuse deterrent sprinkle pellet wafer "
     "chewing gum bar soap medicated drug emulgel emollient dry troche jelly irrigation "
     "douche urethral granule beads strip stick swab dressing cloth liniment tincture inhalant "
-    "intravesical intrathecal epidural reconstitution rectal vaginal"
+    "intravesical intrathecal epidural reconstitution rectal vaginal device"
 )
 _FREQUENCIES: Final = (
     "qd od om on daily once twice thrice bid bd tid tds qid qds qhs hs qam qpm qod qad prn stat "
