@@ -13,11 +13,13 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.app_pages import app_pages
+
 pytestmark = pytest.mark.e2e
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "episodes_iso_k2.csv"
 DISCLAIMER = "Decision support for clinicians"
-PAGES = ("", "interactions", "diary", "about")
+PAGES = [page.path for page in app_pages()]
 
 
 def _open(page: Any, server: str, path: str) -> None:

@@ -7,15 +7,14 @@ link that ever appears during the first seconds, so a flash of extra links fails
 
 from __future__ import annotations
 
-import ast
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.e2e.app_pages import app_pages
+
 pytestmark = pytest.mark.e2e
 
-APP = Path(__file__).resolve().parents[2] / "app.py"
 WATCH_MS = 4000
 
 RECORD_NAV_LINKS = """
@@ -42,13 +41,7 @@ new MutationObserver(scan).observe(document, {subtree: true, childList: true, ch
 
 def page_titles() -> list[str]:
     """The titles of the ``st.Page`` entries in app.py, the one list of pages."""
-    titles = []
-    for node in ast.walk(ast.parse(APP.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "Page":
-            for kw in node.keywords:
-                if kw.arg == "title" and isinstance(kw.value, ast.Constant):
-                    titles.append(str(kw.value.value))
-    return titles
+    return [page.title for page in app_pages()]
 
 
 def test_app_lists_its_pages() -> None:
