@@ -434,3 +434,10 @@ def test_the_formulary_names_the_rxnorm_list_it_was_checked_with() -> None:
     raw = json.loads(resources.files("core.data").joinpath("known_drugs.json").read_text("utf-8"))
     data = json.loads(resources.files("core.data").joinpath("formulary.json").read_text("utf-8"))
     assert data["known_drugs"] == raw["version"]
+
+
+def test_a_real_drug_one_letter_from_a_vka_brand_is_that_drug() -> None:
+    # Orfadin (nitisinone) is one letter from Orfarin (warfarin): an exact name wins.
+    med = resolve_medication("Orfadin 10 mg")
+    assert med.generics == ["nitisinone"]
+    assert med.matched_by == "brand"
