@@ -70,34 +70,61 @@ def test_diary_after_an_upload(page: Any, server: str, axe: Callable[[Any, str],
     axe(page, "the diary with its charts")
 
 
+FOCUSED_LABEL = """() => { const el = document.activeElement;
+  return (el.getAttribute('aria-label') || el.innerText || el.id || el.tagName)
+    .trim().split('\\n').pop().trim(); }"""
+
+
+def _tab_to(page: Any, label: str, *, limit: int = 60) -> None:
+    """Press Tab until the focused control's label starts with ``label`` (keyboard only)."""
+    seen: list[str] = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        now = page.evaluate(FOCUSED_LABEL)
+        seen.append(now)
+        if now.startswith(label):
+            return
+    pytest.fail(f"{label!r} was not reached with Tab; focus went: {seen}")
+
+
 def test_consult_with_the_keyboard_alone(page: Any, server: str) -> None:
-    """Tab from the page into the form, type, tick, and submit with Enter; no mouse."""
+    """Tab into the form, type, tick, and submit with Enter; no mouse."""
     _open(page, server, "")
     page.get_by_role("button", name="Get recommendation").wait_for()
-    page.keyboard.press("Tab")
-    focused: list[str] = []
-    for _ in range(40):
-        label = page.evaluate(
-            """() => { const el = document.activeElement;
-              return (el.getAttribute('aria-label') || el.innerText || el.id || el.tagName)
-                .trim().split('\\n')[0]; }"""
-        )
-        focused.append(label)
-        if label.startswith("Age"):
-            page.keyboard.press("Control+A")
-            page.keyboard.type("78")
-        elif label.startswith("Medications"):
-            page.keyboard.type("Coumadin 5 mg daily")
-        elif label.startswith("Prolonged sitting"):
-            page.keyboard.press("Space")
-        elif label == "Get recommendation":
-            page.keyboard.press("Enter")
-            break
-        page.keyboard.press("Tab")
-    else:
-        pytest.fail(f"the submit button was not reached with Tab; focus went: {focused}")
+    _tab_to(page, "Age")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("78")
+    _tab_to(page, "Prolonged sitting")
+    page.keyboard.press("Space")
+    _tab_to(page, "Medications")
+    page.keyboard.type("Coumadin 5 mg daily")
+    _tab_to(page, "Get recommendation")
+    page.keyboard.press("Enter")
     status = page.get_by_test_id("stAlert").filter(has_text="Vitamin K2:").first
     status.wait_for()
     assert "anticoagulation prescriber" in status.inner_text()
     assert page.get_by_label("Age (years)").input_value() == "78"
     assert page.get_by_role("checkbox", name="Prolonged sitting").is_checked()
+
+
+def test_interaction_check_with_the_keyboard_alone(page: Any, server: str) -> None:
+    """Type a list, submit, and confirm a suggested name, all from the keyboard."""
+    _open(page, server, "interactions")
+    page.get_by_role("button", name="Check interactions").wait_for()
+    _tab_to(page, "Medication list")
+    page.keyboard.type("Coumadine 5 mg")
+    _tab_to(page, "Check interactions")
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Confirm Coumadin").wait_for()
+    _tab_to(page, "Confirm Coumadin")
+    page.keyboard.press("Enter")
+    page.get_by_text("confirmed by the user as Coumadin").first.wait_for()
+
+
+def test_diary_sample_with_the_keyboard_alone(page: Any, server: str) -> None:
+    """Open a sample diary from the keyboard and get its charts."""
+    _open(page, server, "diary")
+    page.get_by_role("button", name="One row per cramp").wait_for()
+    _tab_to(page, "One row per cramp")
+    page.keyboard.press("Enter")
+    page.locator("[data-testid=stVegaLiteChart] svg g.role-frame").nth(4).wait_for()
