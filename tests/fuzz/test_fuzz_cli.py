@@ -65,7 +65,7 @@ def test_evaluate_one_profile(raw: bytes, via_file: bool, workdir: Path) -> None
         check_refusal(code, out, err, name)
         return
     # stdin that looks like JSON Lines is read as a batch: one object a line.
-    for line in out.decode("utf-8").splitlines():
+    for line in out.decode("utf-8").split("\n")[:-1]:  # JSON Lines: split on \n only
         doc = json.loads(line)
         if "error" in doc:
             assert isinstance(doc["line"], int) and doc["error"]
@@ -101,7 +101,7 @@ def test_evaluate_json_lines_answers_every_line_in_order(raw: bytes, workdir: Pa
         check_refusal(code, out, err, str(path))
         assert "empty" in err
         return
-    answers = [json.loads(x) for x in out.decode("utf-8").splitlines()]
+    answers = [json.loads(x) for x in out.decode("utf-8").split("\n")[:-1]]
     assert len(answers) == len(expected), "a line was dropped or added"
     failed = 0
     for (number, line), answer in zip(expected, answers, strict=True):
