@@ -44,3 +44,18 @@ def test_disclaimer_is_the_first_thing_shown(name: str) -> None:
     first = at.main.children[0]
     assert first.type == "caption"
     assert "not a substitute for clinical judgement" in str(getattr(first, "value", ""))
+
+
+def test_every_verdict_has_an_icon_a_colour_and_a_word() -> None:
+    from typing import get_args
+
+    from core.models import K2Status, Severity, Strength
+    from ui import styles
+
+    assert set(styles.SEVERITY) == set(get_args(Severity))
+    assert set(styles.STRENGTH) == set(get_args(Strength))
+    assert set(styles.K2_STATUS) == set(get_args(K2Status))
+    for look in [*styles.SEVERITY.values(), *styles.STRENGTH.values()]:
+        assert look.word and look.icon.startswith(":material/") and look.kind
+    for look in styles.K2_STATUS.values():  # the status's word is the recommendation's label
+        assert look.icon.startswith(":material/") and look.kind
