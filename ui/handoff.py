@@ -123,7 +123,10 @@ def show_handoff(
         "**Note for the record.** Copy all of it with the button at the top right of the box "
         "(the box scrolls)."
     )
-    st.code(note_text(rec, profile), language=None, wrap_lines=True, height=NOTE_HEIGHT)
+    # The scrolling box is a container, which Streamlit makes reachable by keyboard (WCAG 2.1.1);
+    # a scrolling code block alone is not.
+    with st.container(height=NOTE_HEIGHT):
+        st.code(note_text(rec, profile), language=None, wrap_lines=True)
 
     e1, e2 = st.columns(2)
     e1.download_button(
