@@ -3,7 +3,8 @@
 Starts the dashboard on a free loopback port (as ``make run`` serves it), opens one headless
 Chromium with one context per session, and in each session submits the consult form over
 and over, each time with a medication list holding a new unrecognised word, and times
-submit -> that word shown in the result. Prints errors and p50/p95 latency; the target
+submit -> that word shown in the result. The sessions open four at a time first; the
+60-second window starts when all are open. Prints errors and p50/p95 latency; the target
 (no errors, p95 < 1 s on a 2-core machine) is printed beside them, not asserted.
 
     .venv/bin/python bench/load_bench.py [--sessions 20] [--seconds 60] [--url URL]
@@ -79,13 +80,25 @@ def serve() -> Iterator[str]:
                 proc.kill()
 
 
-async def session(browser: Any, url: str, n: int, until: float, out: Results) -> None:
-    """One clinician: open the consult, then submit and wait for the result until time is up."""
-    context = await browser.new_context(viewport={"width": 1400, "height": 900})
-    page = await context.new_page()
-    page.set_default_timeout(30_000)
-    try:
+def _first_line(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:160]
+
+
+async def open_consult(browser: Any, url: str, n: int, gate: asyncio.Semaphore) -> Any:
+    """One session's consult page, ready for input (a few open at a time: ramp-up)."""
+    async with gate:
+        context = await browser.new_context(viewport={"width": 1400, "height": 900})
+        page = await context.new_page()
+        page.set_default_timeout(120_000)
         await page.goto(f"{url}/")
+        await page.get_by_role("textbox", name="Medications, one a line").wait_for()
+        page.set_default_timeout(30_000)
+        return page
+
+
+async def session(page: Any, n: int, until: float, out: Results) -> None:
+    """One clinician: submit the consult and wait for the result until time is up."""
+    try:
         box = page.get_by_role("textbox", name="Medications, one a line")
         submit = page.get_by_role("button", name="Get recommendation")
         k = 0
@@ -98,15 +111,13 @@ async def session(browser: Any, url: str, n: int, until: float, out: Results) ->
                 await submit.click()
                 await page.get_by_text(word).first.wait_for()
             except Exception as exc:  # a timeout or a closed page: an error, then go on
-                out.errors.append(f"session {n}: {type(exc).__name__}: {str(exc)[:120]}")
+                out.errors.append(f"session {n}: {_first_line(exc)}")
                 continue
             out.latencies.append(time.perf_counter() - start)
             if await page.get_by_test_id("stException").count():
                 out.errors.append(f"session {n}: the page shows an exception")
-    except Exception as exc:
-        out.errors.append(f"session {n}: could not open the consult: {exc!s:.120}")
     finally:
-        await context.close()
+        await page.context.close()
 
 
 async def run(url: str, sessions: int, seconds: float) -> Results:
@@ -118,24 +129,47 @@ async def run(url: str, sessions: int, seconds: float) -> Results:
         browser = await pw.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
-        until = time.monotonic() + seconds
-        await asyncio.gather(*(session(browser, url, n, until, out) for n in range(sessions)))
+        gate = asyncio.Semaphore(4)
+        opened = await asyncio.gather(
+            *(open_consult(browser, url, n, gate) for n in range(sessions)),
+            return_exceptions=True,
+        )
+        pages = []
+        for n, page in enumerate(opened):
+            if isinstance(page, BaseException):
+                out.errors.append(f"session {n}: could not open the consult: {_first_line(page)}")
+            else:
+                pages.append((n, page))
+        until = time.monotonic() + seconds  # the measured window starts once all are open
+        await asyncio.gather(*(session(page, n, until, out) for n, page in pages))
         await browser.close()
     return out
 
 
-def report(out: Results, sessions: int, seconds: float) -> None:
-    """Print submits, errors and latency percentiles."""
+def percentiles(out: Results) -> tuple[float, float]:
+    """p50 and p95 of the answered submits (0, 0 when none)."""
+    lat = sorted(out.latencies)
+    if not lat:
+        return 0.0, 0.0
+    return statistics.median(lat), lat[min(len(lat) - 1, round(0.95 * (len(lat) - 1)))]
+
+
+def report(out: Results, sessions: int, seconds: float, baseline: Results | None) -> None:
+    """Print submits, errors and latency percentiles (and the one-session baseline)."""
     lat = sorted(out.latencies)
     print(f"load_bench: {sessions} concurrent sessions of the consult for {seconds:.0f} s")
     print(f"  machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at the end")
-    print(f"  submits answered: {len(lat)}; errors: {len(out.errors)}")
+    if baseline is not None and baseline.latencies:
+        b50, b95 = percentiles(baseline)
+        print(f"  baseline, one session alone: p50 {b50:.2f} s, p95 {b95:.2f} s")
+    print(f"  submits answered: {len(lat)} ({len(lat) / seconds:.1f}/s); errors: {len(out.errors)}")
     for line in out.errors[:10]:
         print(f"    {line}")
     if lat:
-        p50 = statistics.median(lat)
-        p95 = lat[min(len(lat) - 1, round(0.95 * (len(lat) - 1)))]
+        p50, p95 = percentiles(out)
         print(f"  submit -> result: p50 {p50:.2f} s, p95 {p95:.2f} s, max {lat[-1]:.2f} s")
+        if baseline is not None and baseline.latencies:
+            print(f"  p50 under load / alone: {p50 / percentiles(baseline)[0]:.1f}x")
         ok = not out.errors and p95 < TARGET_P95_S
         verdict = "met" if ok else "NOT met"
         print(f"  target (no errors, p95 < {TARGET_P95_S:.0f} s): {verdict}")
@@ -145,16 +179,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--baseline-seconds", type=float, default=10.0, help="0: no baseline")
     parser.add_argument("--url", help="a running server to use instead of starting one")
     args = parser.parse_args()
     if not os.access(CHROMIUM, os.X_OK):
         raise SystemExit(f"{CHROMIUM} is needed (make browser installs it)")
+
+    def both(url: str) -> tuple[Results, Results | None]:
+        base = asyncio.run(run(url, 1, args.baseline_seconds)) if args.baseline_seconds else None
+        return asyncio.run(run(url, args.sessions, args.seconds)), base
+
     if args.url:
-        out = asyncio.run(run(args.url, args.sessions, args.seconds))
+        out, base = both(args.url)
     else:
         with serve() as url:
-            out = asyncio.run(run(url, args.sessions, args.seconds))
-    report(out, args.sessions, args.seconds)
+            out, base = both(url)
+    report(out, args.sessions, args.seconds, base)
 
 
 if __name__ == "__main__":
