@@ -58,7 +58,7 @@ def test_a_messy_list_shows_the_vka_caution_as_an_error_first() -> None:
     assert "Lipitor 20mg qhs → atorvastatin (statin, C10AA05)" in texts
     assert any(t.startswith("lisinopril/HCTZ 20/12.5 → lisinopril") for t in texts)
     warnings = [w.value for w in at.warning]
-    assert any("xyzzy: not recognised — no caution can be given" in w for w in warnings)
+    assert any("xyzzy: not recognised: no caution can be given" in w for w in warnings)
     labels = [getattr(d, "label", "") for d in at.get("download_button")]
     assert "Download counselling text (.txt)" in labels
     assert "Download report (JSON)" in labels
