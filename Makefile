@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8501
 
-.PHONY: run test fuzz bench browser lint clean serve-cds
+.PHONY: run test fuzz bench bench-load browser lint clean serve-cds
 
 $(STAMP): requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ bench: $(STAMP)
 	$(PY) bench/evaluate_bench.py
 	$(PY) bench/resolve_bench.py
 	$(PY) bench/diary_bench.py
+	$(PY) bench/cohort_bench.py
+	$(PY) bench/cds_bench.py
+
+# 20 concurrent browser sessions of the consult flow for 60 s against a server it starts.
+bench-load: $(STAMP)
+	$(PY) bench/load_bench.py
 
 # The CDS Hooks 2.0 service on 127.0.0.1:8765 (CDS_PORT=..., CORS_ORIGINS="https://ehr.example.org").
 CDS_PORT ?= 8765
