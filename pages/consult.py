@@ -2,15 +2,28 @@
 
 Thin by design: the form builds a PatientProfile, ``core.consult.evaluate`` decides, and this
 page only renders the result (status first, then red flags, factors, actions, cautions).
+Uncertain medication names are settled below the status (confirm or reject); the answers are
+applied with ``core.formulary.confirm`` and the whole recommendation is evaluated again from
+the settled medications, so the page, the note, the PDFs and the cards agree.
 """
 
 from __future__ import annotations
+
+import contextlib
 
 import streamlit as st
 from pydantic import ValidationError
 
 from core.consult import evaluate
-from core.formulary import describe, is_local, split_medication_list
+from core.errors import InputError
+from core.formulary import (
+    confirm,
+    confirmation_choices,
+    describe,
+    is_local,
+    resolve_medications,
+    split_medication_list,
+)
 from core.interactions import possible_vka
 from core.models import (
     CONDITION_LABELS,
@@ -19,17 +32,78 @@ from core.models import (
     Finding,
     PatientProfile,
     Recommendation,
+    ResolvedMedication,
     SymptomCode,
     format_validation_error,
 )
 from core.texts import text
 from ui import disclaimer, md_escape, show_basis, styles
 from ui.handoff import show_handoff
+from ui.settle import settle_buttons
 
 # The form and the result sit side by side when the window has room for both (so the K2
 # status shows without scrolling after a submit) and stack, form first, when it has not.
 FORM_WIDTH = 560
 RESULT_WIDTH = 620
+
+RESULT_KEY = "consult_result"
+PROFILE_KEY = "consult_profile"
+SETTLED_KEY = "consult_settled"  # typed medication -> confirmed name ("" = rejected)
+
+
+def _evaluate(profile: PatientProfile, answers: dict[str, str]) -> Recommendation:
+    """The recommendation from the profile's medications as the clinician settled them."""
+    settled: list[ResolvedMedication] = []
+    for med in resolve_medications(profile.medications):
+        if med.input in answers and med.confirmation == "unconfirmed":
+            with contextlib.suppress(InputError):  # nothing left to confirm: keep it as is
+                med = confirm(med, answers[med.input])
+        settled.append(med)
+    return evaluate(profile, medications=settled)
+
+
+def _settle(typed: str, name: str) -> None:
+    """A confirm or reject click: record the answer and evaluate the last profile again."""
+    answers: dict[str, str] = st.session_state.setdefault(SETTLED_KEY, {})
+    answers[typed] = name
+    profile = st.session_state.get(PROFILE_KEY)
+    if isinstance(profile, PatientProfile):
+        st.session_state[RESULT_KEY] = _evaluate(profile, answers)
+
+
+def _uncertain(med: ResolvedMedication) -> bool:
+    return (
+        med.confirmation == "unconfirmed"
+        or med.matched_by == "unresolved"
+        or bool(med.unresolved_parts)
+    )
+
+
+def _settle_controls(rec: Recommendation) -> None:
+    """Below the status: a control for each uncertain name, and how to fix unknown ones."""
+    uncertain = [(i, m) for i, m in enumerate(rec.medications) if _uncertain(m)]
+    if not uncertain:
+        return
+    st.subheader("Names to check")
+    st.caption(text("medication.settle_intro"))
+    for i, med in uncertain:
+        with st.container(border=True):
+            choices = confirmation_choices(med)
+            if choices:
+                st.markdown(f"**{md_escape(describe(med))}**")
+                if possible_vka(med):
+                    st.caption(text("medication.possible_vka"))
+                settle_buttons(med, choices, key="consult", index=i, on_settle=_settle)
+            else:
+                what = (
+                    text("medication.unresolved")
+                    if med.matched_by == "unresolved"
+                    else text("medication.unresolved_part")
+                )
+                parts = "; ".join(med.unresolved_parts) or med.input
+                st.markdown(
+                    f"**{md_escape(parts)}**: {what}; {text('medication.correct_in_form')}."
+                )
 
 
 def _form() -> dict[str, object] | None:
@@ -115,6 +189,7 @@ def _render(rec: Recommendation) -> None:
         f"**Vitamin K2: {rec.k2.label}** (`{rec.k2.status}`)\n\n{reasons}",
     )
     show_basis(text("consult.k2_status_basis"), rec.k2.evidence, rec.evidence)
+    _settle_controls(rec)
 
     _findings("Red flags", rec.red_flags, rec, flag=True)
     if rec.differentials:
@@ -136,7 +211,7 @@ def _render(rec: Recommendation) -> None:
             line = md_escape(describe(med))
             if med.matched_by == "unresolved":
                 styles.box(styles.CAUTION, f"{line} — {text('medication.unresolved')}")
-            elif med.matched_by == "fuzzy":
+            elif med.matched_by == "fuzzy" and med.confirmation != "confirmed":
                 styles.box(styles.UNSURE, f"{line} — {text('medication.fuzzy')}.")
             else:
                 st.markdown(f"- {line}")
@@ -161,7 +236,7 @@ def _render(rec: Recommendation) -> None:
             styles.box(look, body)
         show_basis(c.mechanism, c.evidence, rec.evidence)
 
-    profile = st.session_state.get("consult_profile")
+    profile = st.session_state.get(PROFILE_KEY)
     show_handoff(profile if isinstance(profile, PatientProfile) else None, rec)
 
 
@@ -178,13 +253,14 @@ def main() -> None:
         try:
             profile = PatientProfile.model_validate(entered)
         except ValidationError as exc:
-            st.session_state.pop("consult_result", None)
+            st.session_state.pop(RESULT_KEY, None)
             with result_side:
                 styles.box(styles.PROBLEM, f"Please check the form: {format_validation_error(exc)}")
         else:
-            st.session_state["consult_result"] = evaluate(profile)
-            st.session_state["consult_profile"] = profile
-    result = st.session_state.get("consult_result")
+            st.session_state[SETTLED_KEY] = {}
+            st.session_state[RESULT_KEY] = _evaluate(profile, {})
+            st.session_state[PROFILE_KEY] = profile
+    result = st.session_state.get(RESULT_KEY)
     with result_side:
         if isinstance(result, Recommendation):
             _render(result)

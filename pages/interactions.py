@@ -25,6 +25,7 @@ from core.interactions import SEVERITY_LEGEND, check_interactions
 from core.models import Caution, Evidence, InteractionReport, ResolvedMedication
 from core.outputs.counselling import counselling_text
 from ui import styles
+from ui.settle import settle_buttons
 
 TEXT_KEY = "ix_text"
 FILE_KEY = "ix_file"
@@ -118,21 +119,14 @@ def _render_medication(i: int, med: ResolvedMedication, confirmed: dict[str, str
         return
     if med.matched_by == "unresolved":
         st.caption("Did you mean:")
-    cols = st.columns(len(choices) + 1)
-    for j, name in enumerate(choices):
-        cols[j].button(
-            f"Confirm {name}",
-            key=f"ix_confirm_{i}_{j}",
-            on_click=_confirm,
-            args=(med.input, name),
-        )
-    if med.matched_by != "unresolved":
-        cols[-1].button(
-            "None of these",
-            key=f"ix_reject_{i}",
-            on_click=_confirm,
-            args=(med.input, ""),
-        )
+    settle_buttons(
+        med,
+        choices,
+        key="ix",
+        index=i,
+        on_settle=_confirm,
+        offer_reject=med.matched_by != "unresolved",
+    )
 
 
 def _render_report(report: InteractionReport, inputs: _Inputs) -> None:
