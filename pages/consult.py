@@ -49,6 +49,7 @@ RESULT_WIDTH = 620
 RESULT_KEY = "consult_result"
 PROFILE_KEY = "consult_profile"
 SETTLED_KEY = "consult_settled"  # typed medication -> confirmed name ("" = rejected)
+TOAST_KEY = "consult_settle_toast"  # set by a settle click: say the new status once
 
 
 def _evaluate(profile: PatientProfile, answers: dict[str, str]) -> Recommendation:
@@ -69,6 +70,7 @@ def _settle(typed: str, name: str) -> None:
     profile = st.session_state.get(PROFILE_KEY)
     if isinstance(profile, PatientProfile):
         st.session_state[RESULT_KEY] = _evaluate(profile, answers)
+        st.session_state[TOAST_KEY] = True
 
 
 def _uncertain(med: ResolvedMedication) -> bool:
@@ -261,6 +263,10 @@ def main() -> None:
             st.session_state[RESULT_KEY] = _evaluate(profile, {})
             st.session_state[PROFILE_KEY] = profile
     result = st.session_state.get(RESULT_KEY)
+    if st.session_state.pop(TOAST_KEY, False) and isinstance(result, Recommendation):
+        # The clicked button sits below the status box, which may now be scrolled away.
+        look = styles.K2_STATUS[result.k2.status]
+        st.toast(f"Recomputed. Vitamin K2: {result.k2.label}", icon=look.icon)
     with result_side:
         if isinstance(result, Recommendation):
             _render(result)

@@ -147,6 +147,9 @@ def test_a_fuzzy_vka_is_treated_as_one_and_the_page_asks_to_settle_it() -> None:
 def test_confirming_a_fuzzy_vka_keeps_consult_prescriber_and_the_vka_caution() -> None:
     at = click(uncertain_vka(fresh()), "Confirm Coumadin")
     assert "`consult_prescriber`" in k2_status(at)
+    assert [t.value for t in at.toast] == [
+        "Recomputed. Vitamin K2: Talk to the anticoagulation prescriber first"
+    ]
     assert vka_caution_shown(at)
     assert "Confirm Coumadin" not in [b.label for b in at.button]
     assert any("confirmed by the user as Coumadin" in c.value for c in at.caption)
