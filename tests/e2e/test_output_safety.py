@@ -59,6 +59,8 @@ def _downloads(pg: Any) -> dict[str, bytes]:
     """Every enabled download button's file on the page (chart images aside), by file name."""
     files: dict[str, bytes] = {}
     buttons = pg.get_by_test_id("stDownloadButton").locator("button")
+    buttons.first.wait_for()  # they come at the end of the page's run
+    pg.get_by_test_id("stStatusWidget").wait_for(state="hidden")
     for i in range(buttons.count()):
         button = buttons.nth(i)
         if not button.is_enabled() or "(PNG)" in button.inner_text():
