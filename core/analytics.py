@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, replace
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -78,83 +78,125 @@ def trial_reference() -> pd.DataFrame:
 # Basic series
 
 
-def _days(frame: pd.DataFrame) -> npt.NDArray[np.int64]:
+@dataclass(frozen=True)
+class Rows:
+    """The columns the summary aggregates read, as arrays (no pandas objects to build).
+
+    ``days`` since 1970-01-01; ``counts`` episodes per row (NaN where a nightly count
+    could not be read); ``severity`` and ``duration`` NaN where not recorded.
+    """
+
+    days: npt.NDArray[np.int64]
+    counts: npt.NDArray[np.float64]
+    severity: npt.NDArray[np.float64]
+    duration: npt.NDArray[np.float64]
+
+    @classmethod
+    def of(cls, frame: Episodes) -> Rows:
+        """The arrays of an episode frame (a ``Rows`` is returned as it is)."""
+        if isinstance(frame, Rows):
+            return frame
+        return cls(
+            frame["date"].to_numpy(dtype="datetime64[D]").astype(np.int64),
+            frame["count"].to_numpy(dtype="float64", na_value=np.nan),
+            frame["severity"].to_numpy(np.float64),
+            frame["duration_min"].to_numpy(np.float64),
+        )
+
+    def __len__(self) -> int:
+        return len(self.days)
+
+
+Episodes = pd.DataFrame | Rows
+"""The episode frame, or just the arrays of it that the summary's aggregates read."""
+
+
+def _days(frame: Episodes) -> npt.NDArray[np.int64]:
+    if isinstance(frame, Rows):
+        return frame.days
     values = frame["date"].to_numpy(dtype="datetime64[D]")
     return values.astype(np.int64)
 
 
-def _counts(frame: pd.DataFrame) -> npt.NDArray[np.float64]:
+def _counts(frame: Episodes) -> npt.NDArray[np.float64]:
     """Episodes per row; 0 where a nightly count could not be read."""
-    counts = frame["count"].to_numpy(dtype="float64", na_value=np.nan)
+    counts = frame.counts if isinstance(frame, Rows) else _raw_counts(frame)
     return np.asarray(np.nan_to_num(counts, nan=0.0), np.float64)
+
+
+def _raw_counts(frame: pd.DataFrame) -> npt.NDArray[np.float64]:
+    return np.asarray(frame["count"].to_numpy(dtype="float64", na_value=np.nan), np.float64)
 
 
 def _date(days: int) -> dt.date:
     return _EPOCH + dt.timedelta(days=int(days))
 
 
-def observed_span(frame: pd.DataFrame) -> tuple[dt.date, dt.date] | None:
+def observed_span(frame: Episodes) -> tuple[dt.date, dt.date] | None:
     """First and last diary date, or None for an empty diary."""
-    if frame.empty:
+    if len(frame) == 0:
         return None
     days = _days(frame)
     return _date(int(days.min())), _date(int(days.max()))
 
 
-def observed_days(frame: pd.DataFrame) -> int:
+def observed_days(frame: Episodes) -> int:
     """Days from the first to the last diary date, inclusive (0 if empty)."""
     span = observed_span(frame)
     return 0 if span is None else (span[1] - span[0]).days + 1
 
 
-def total_episodes(frame: pd.DataFrame) -> int:
+def total_episodes(frame: Episodes) -> int:
     """Cramp episodes in the frame (nightly counts summed)."""
     return int(_counts(frame).sum()) if len(frame) else 0
 
 
-def episodes_per_week(frame: pd.DataFrame) -> float:
+def episodes_per_week(frame: Episodes) -> float:
     """Episodes divided by the observed span in weeks (0.0 for an empty diary)."""
     days = observed_days(frame)
     return round(total_episodes(frame) / (days / 7.0), 4) if days else 0.0
 
 
-def weekly_series(frame: pd.DataFrame) -> pd.DataFrame:
+def weekly_arrays(frame: Episodes) -> dict[str, npt.NDArray[Any]]:
+    """The weekly series as arrays (see ``weekly_series``); empty arrays for no rows."""
+    if len(frame) == 0:
+        none = np.zeros(0, np.int64)
+        blank = np.zeros(0, np.float64)
+        return {
+            "week_start": none.astype("datetime64[D]"),
+            "episodes": none,
+            "mean_severity": blank,
+            "mean_duration_min": blank,
+            "days_observed": none,
+        }
+    rows = Rows.of(frame)
+    days = rows.days
+    first, last = int(days.min()), int(days.max())
+    monday0 = first - (first + 3) % 7  # 1970-01-01 was a Thursday
+    week = (days - monday0) // 7
+    nweeks = (last - monday0) // 7 + 1
+    episodes = np.bincount(week, weights=np.nan_to_num(rows.counts, nan=0.0), minlength=nweeks)
+    not_zero = rows.counts != 0
+    starts = monday0 + 7 * np.arange(nweeks)
+    observed = np.minimum(starts + 6, last) - np.maximum(starts, first) + 1
+    return {
+        "week_start": starts.astype("datetime64[D]"),
+        "episodes": np.rint(episodes).astype(np.int64),
+        "mean_severity": _weekly_mean(week, rows.severity, not_zero, nweeks),
+        "mean_duration_min": _weekly_mean(week, rows.duration, not_zero, nweeks),
+        "days_observed": observed.astype(np.int64),
+    }
+
+
+def weekly_series(frame: Episodes) -> pd.DataFrame:
     """One row per Monday-starting week, zero weeks included.
 
     Columns: week_start (datetime64), episodes (int), mean_severity, mean_duration_min
     (float, NaN when none recorded), days_observed (days of the week inside the span).
     """
-    if frame.empty:
-        return pd.DataFrame(
-            {
-                "week_start": pd.Series([], dtype="datetime64[s]"),
-                "episodes": pd.Series([], dtype="int64"),
-                "mean_severity": pd.Series([], dtype="float64"),
-                "mean_duration_min": pd.Series([], dtype="float64"),
-                "days_observed": pd.Series([], dtype="int64"),
-            }
-        )
-    days = _days(frame)
-    first, last = int(days.min()), int(days.max())
-    monday0 = first - (first + 3) % 7  # 1970-01-01 was a Thursday
-    week = (days - monday0) // 7
-    nweeks = (last - monday0) // 7 + 1
-    counts = _counts(frame)
-    episodes = np.bincount(week, weights=counts, minlength=nweeks)
-    not_zero = frame["count"].to_numpy(dtype="float64", na_value=np.nan) != 0
-    mean_sev = _weekly_mean(week, frame["severity"].to_numpy(np.float64), not_zero, nweeks)
-    mean_dur = _weekly_mean(week, frame["duration_min"].to_numpy(np.float64), not_zero, nweeks)
-    starts = monday0 + 7 * np.arange(nweeks)
-    observed = np.minimum(starts + 6, last) - np.maximum(starts, first) + 1
-    return pd.DataFrame(
-        {
-            "week_start": starts.astype("datetime64[D]").astype("datetime64[s]"),
-            "episodes": np.rint(episodes).astype(np.int64),
-            "mean_severity": mean_sev,
-            "mean_duration_min": mean_dur,
-            "days_observed": observed.astype(np.int64),
-        }
-    )
+    columns = weekly_arrays(frame)
+    columns["week_start"] = columns["week_start"].astype("datetime64[s]")
+    return pd.DataFrame(columns)
 
 
 def _weekly_mean(
@@ -170,25 +212,27 @@ def _weekly_mean(
         return np.where(ns > 0, sums / np.maximum(ns, 1), np.nan)
 
 
-def weekly_points(weekly: pd.DataFrame) -> list[WeeklyPoint]:
-    """The weekly frame as contract WeeklyPoint objects (means rounded to 3 places)."""
-    out: list[WeeklyPoint] = []
-    for start, eps, sev, dur in zip(
-        weekly["week_start"].dt.strftime("%Y-%m-%d"),
-        weekly["episodes"],
-        weekly["mean_severity"],
-        weekly["mean_duration_min"],
-        strict=True,
-    ):
-        out.append(
-            WeeklyPoint(
-                week_start=str(start),
-                episodes=int(eps),
-                mean_severity=None if math.isnan(sev) else round(float(sev), 3),
-                mean_duration_min=None if math.isnan(dur) else round(float(dur), 3),
-            )
+def weekly_points(weekly: pd.DataFrame | dict[str, npt.NDArray[Any]]) -> list[WeeklyPoint]:
+    """The weekly series (frame or ``weekly_arrays``) as contract WeeklyPoint objects.
+
+    Means are rounded to 3 places.
+    """
+    starts = np.asarray(weekly["week_start"]).astype("datetime64[D]").astype(str)
+    return [
+        WeeklyPoint(
+            week_start=str(start),
+            episodes=int(eps),
+            mean_severity=None if math.isnan(sev) else round(float(sev), 3),
+            mean_duration_min=None if math.isnan(dur) else round(float(dur), 3),
         )
-    return out
+        for start, eps, sev, dur in zip(
+            starts.tolist(),
+            np.asarray(weekly["episodes"]).tolist(),
+            np.asarray(weekly["mean_severity"], np.float64).tolist(),
+            np.asarray(weekly["mean_duration_min"], np.float64).tolist(),
+            strict=True,
+        )
+    ]
 
 
 # --------------------------------------------------------------------------------------
@@ -249,7 +293,7 @@ class K2Result:
         )
 
 
-def compare_k2(frame: pd.DataFrame, k2_start: dt.date) -> K2Result:
+def compare_k2(frame: Episodes, k2_start: dt.date) -> K2Result:
     """Episodes per week before vs from ``k2_start`` on, and their rate ratio."""
     span = observed_span(frame)
     if span is None:

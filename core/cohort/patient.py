@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
-import pandas as pd
+import numpy.typing as npt
 
 from core.cohort.schema import CohortPatient
 from core.cohort.texts import FLAG_CODES, texts
@@ -18,11 +18,14 @@ from core.errors import InputError
 from core.models import DiarySummary
 
 
-def longest_gap_days(episodes: pd.DataFrame) -> int:
-    """The longest run of days with no diary row between the first and last row."""
-    if len(episodes) < 2:
+def longest_gap_days(days: npt.NDArray[np.int64]) -> int:
+    """The longest run of days with no diary row between the first and last row.
+
+    ``days`` are the kept rows' days since 1970 (``DiaryTable.kept.days``).
+    """
+    if len(days) < 2:
         return 0
-    days = np.unique(episodes["date"].to_numpy(dtype="datetime64[D]").astype(np.int64))
+    days = np.unique(days)
     return int(np.diff(days).max() - 1) if len(days) > 1 else 0
 
 
@@ -53,7 +56,7 @@ def read_patient(data: bytes, filename: str) -> DiaryTable:
     Ambiguous day/month dates are refused by ``read_diary`` (the diary page can ask).
     """
     table = read_diary(data, filename)
-    if table.episodes.empty:
+    if not len(table.kept):
         first = table.error_list(3)
         detail = "; ".join(f"line {e.row}, column {e.column!r}: {e.message}" for e in first)
         raise InputError(
@@ -67,7 +70,7 @@ def assess_table(table: DiaryTable, k2_start: dt.date | None = None) -> CohortPa
     start = k2_start if k2_start is not None else table.k2_start_from_file
     summary = summarize(table, start, start_from_file=False)
     flags = triage_flags(
-        summary, k2_known=start is not None, gap_days=longest_gap_days(table.episodes)
+        summary, k2_known=start is not None, gap_days=longest_gap_days(table.kept.days)
     )
     return CohortPatient(file=table.filename, summary=summary, flags=flags)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -16,10 +16,9 @@ import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
 import pyarrow.compute as pc  # type: ignore[import-untyped, unused-ignore]
 
-from core.diary.duplicates import duplicate_of
+from core.diary.kept import KeptRows
 from core.diary.mapping import duration_clock, duration_in_seconds
 from core.diary.model import (
-    SIDE_ORDER,
     AmbiguousDatesError,
     DateOrder,
     DiaryTable,
@@ -30,7 +29,7 @@ from core.diary.parsers.columns import empty, match
 from core.diary.parsers.dates import DATE_MESSAGES, OK, TIME_IN_DATE_MESSAGE, parse_dates
 from core.diary.parsers.numbers import parse_counts, parse_durations, parse_severity
 from core.diary.parsers.times import parse_times
-from core.diary.parsers.words import CRAMP_PATTERN, K2_PATTERN, TIME_OF_DAY, k2_flags, parse_sides
+from core.diary.parsers.words import CRAMP_PATTERN, K2_PATTERN, k2_flags, parse_sides
 from core.diary.problems import ProblemLog
 from core.diary.readers.raw import RawTable
 from core.errors import InputError
@@ -161,57 +160,41 @@ def _fields(rows: _Rows, shape: _Shape, date_minutes: npt.NDArray[Any], log: Pro
     return out
 
 
-def _text_series(arr: Any | None, keep: Any | None, size: int) -> pd.Series:
-    """Kept rows of a text column as a pandas (Arrow-backed) string Series."""
-    if arr is None:
-        return pd.Series(np.full(size, "", dtype=object), dtype="str")
-    return pd.Series((arr if keep is None else arr.filter(keep)).to_pandas(), dtype="str")
-
-
-def _episodes(
-    rows: _Rows, days: npt.NDArray[np.int64], fields: _Fields, usable: Mask
-) -> pd.DataFrame:
-    """Stage 4: the kept rows as the episodes frame, repeats flagged."""
+def _kept(rows: _Rows, days: npt.NDArray[np.int64], fields: _Fields, usable: Mask) -> KeptRows:
+    """Stage 4: the kept rows' fields (the episodes frame is built from them on demand)."""
     every = bool(usable.all())
+    keep = None if every else pa.array(usable)
 
     def kept(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
         return values if every else values[usable]
 
-    keep = None if every else pa.array(usable)
-    size = int(usable.sum())
-    minutes, counts, sides = kept(fields.minutes), kept(fields.counts), kept(fields.sides)
-    frame = pd.DataFrame(
-        {
-            "line": kept(rows.lines),
-            "date": (kept(days).astype(np.int64) * 86400).view("datetime64[s]"),
-            "minute_of_day": pd.arrays.IntegerArray(
-                np.maximum(minutes, 0).astype(np.int16), minutes < 0
-            ),
-            "duration_min": kept(fields.duration),
-            "severity": kept(fields.severity),
-            "side": pd.Categorical.from_codes(
-                sides.astype(np.int8), categories=pd.Index(list(SIDE_ORDER))
-            ),
-            "count": pd.arrays.IntegerArray(np.maximum(counts, 0).astype(np.int32), counts < 0),
-            "notes": _text_series(rows.col("notes"), keep, size),
-            "supplement": _text_series(rows.col("supplement"), keep, size),
-            "k2": kept(fields.k2),
-        },
-        copy=False,
+    def text(fld: str) -> Any | None:
+        arr = rows.col(fld)
+        return arr if arr is None or keep is None else arr.filter(keep)
+
+    return KeptRows(
+        lines=kept(rows.lines),
+        days=kept(days).astype(np.int64),
+        minutes=kept(fields.minutes),
+        duration=kept(fields.duration),
+        severity=kept(fields.severity),
+        sides=kept(fields.sides),
+        counts=kept(fields.counts),
+        k2=kept(fields.k2),
+        time_of_day=kept(fields.time_of_day),
+        notes=text("notes"),
+        supplement=text("supplement"),
     )
-    frame["duplicate_of"] = duplicate_of(frame)
-    buckets = kept(fields.time_of_day)
-    if (buckets >= 0).any():
-        frame["time_of_day"] = pd.Categorical.from_codes(
-            buckets, categories=pd.Index(list(TIME_OF_DAY))
-        )
-    return frame
+
+
+_NO_ROWS: Final = pd.DataFrame({"line": np.zeros(0, np.int64)})
+"""Copied for an empty set-aside or ignored frame: cheaper than building one each time."""
 
 
 def original_rows(rows: _Rows, mask: Mask) -> pd.DataFrame:
     """The rows under ``mask`` exactly as in the file, with their line numbers."""
     if not mask.any():
-        return pd.DataFrame({"line": np.zeros(0, np.int64)})
+        return _NO_ROWS.copy()
     keep = pa.array(mask)
     data: dict[str, Any] = {"line": rows.lines[mask]}
     for i, (name, arr) in enumerate(zip(rows.names, rows.columns, strict=True)):
@@ -233,7 +216,7 @@ def _ignored(rows: _Rows, shape: _Shape) -> pd.DataFrame:
     """Stage 5b: a tracker's rows that are not cramps, as in the file, with the reason."""
     others = ~shape.considered
     if shape.shape != "tracker" or not others.any():
-        return pd.DataFrame({"line": np.zeros(0, np.int64)})
+        return _NO_ROWS.copy()
     frame = original_rows(rows, others)
     why = np.where(
         shape.tracker_k2[others],
@@ -284,7 +267,7 @@ def build(raw: RawTable, mapping: dict[str, int], order: DateOrder, where: str) 
         columns=tuple(rows.names),
         mapping={f: rows.names[i] for f, i in mapping.items()},
         rows_read=len(rows.lines),
-        episodes=_episodes(rows, dates.values, fields, usable),
+        kept=_kept(rows, dates.values, fields, usable),
         set_aside=_set_aside(rows, status, shape.considered & ~usable),
         errors=log.frame(),
         ignored=_ignored(rows, shape),

@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from functools import cached_property
+from typing import TYPE_CHECKING, Final, Literal
 
 import pandas as pd
 
 from core.errors import InputError
 from core.models import RowError
+
+if TYPE_CHECKING:
+    from core.diary.kept import KeptRows
 
 DateOrder = Literal["auto", "ymd", "mdy", "dmy"]
 FileFormat = Literal["csv", "xlsx", "json"]
@@ -86,7 +90,8 @@ class DiaryTable:
     both or NA), count (Int32), notes, supplement (text as in the file), k2 (bool: the
     supplement value indicates vitamin K2) and duplicate_of (Int64: line of the first
     identical row, NA if none); and time_of_day (morning, afternoon, evening, night or
-    NA) when the file records a part of the day instead of a clock time.
+    NA) when the file records a part of the day instead of a clock time. It is built from
+    ``kept`` on first use: summaries read ``kept`` directly.
     """
 
     filename: str
@@ -95,7 +100,7 @@ class DiaryTable:
     columns: tuple[str, ...]
     mapping: Mapping[str, str]
     rows_read: int
-    episodes: pd.DataFrame
+    kept: KeptRows
     set_aside: pd.DataFrame
     errors: pd.DataFrame
     ignored: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -110,8 +115,15 @@ class DiaryTable:
     decimal_comma: bool = False
     header_line: int = 1
 
+    @cached_property
+    def episodes(self) -> pd.DataFrame:
+        """The kept rows as the episodes frame (built once, on first use)."""
+        return self.kept.frame()
+
     def error_list(self, limit: int | None = MAX_ERRORS_IN_SUMMARY) -> list[RowError]:
         """The first ``limit`` bad values as contract ``RowError`` objects (all if None)."""
+        if self.errors.empty:
+            return []
         frame = self.errors if limit is None else self.errors.head(limit)
         return [
             RowError(row=int(r), column=str(c), message=with_value(str(m), str(v)))

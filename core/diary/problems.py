@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -31,7 +31,8 @@ class ProblemLog:
         self._names = names
         self._lines = lines
         self._considered = considered
-        self._parts: list[pd.DataFrame] = [_reader_frame(list(reader_problems))]
+        problems = list(reader_problems)
+        self._parts: list[pd.DataFrame] = [_reader_frame(problems)] if problems else []
 
     def report(self, mask: npt.NDArray[np.bool_], index: int, message: str) -> None:
         """Report the values of column ``index`` under ``mask`` (considered rows only)."""
@@ -68,18 +69,21 @@ def _reader_frame(problems: list[Problem]) -> pd.DataFrame:
     )
 
 
+_NO_ERRORS: Final = pd.DataFrame(
+    {
+        "row": pd.Series([], dtype="int64"),
+        "column": pd.Series([], dtype="str"),
+        "value": pd.Series([], dtype="str"),
+        "message": pd.Series([], dtype="str"),
+    }
+)
+
+
 def errors_frame(parts: list[pd.DataFrame]) -> pd.DataFrame:
     """Concatenate problem frames, sorted by line then column position."""
     parts = [p for p in parts if len(p)]
     if not parts:
-        return pd.DataFrame(
-            {
-                "row": pd.Series([], dtype="int64"),
-                "column": pd.Series([], dtype="str"),
-                "value": pd.Series([], dtype="str"),
-                "message": pd.Series([], dtype="str"),
-            }
-        )
+        return _NO_ERRORS.copy()  # a copy of one empty frame: building one costs more
     frame = pd.concat(parts, ignore_index=True)
     frame = frame.sort_values(["row", "_pos"], kind="stable").drop(columns="_pos")
     frame["value"] = frame["value"].astype("str").str.slice(0, MAX_VALUE_CHARS)

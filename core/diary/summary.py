@@ -10,8 +10,6 @@ import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
 
-import numpy as np
-
 from core import analytics
 from core.diary.build import build
 from core.diary.mapping import infer_mapping
@@ -61,22 +59,21 @@ def summarize(
     supplement entry) shows vitamin K2, unless ``start_from_file`` is False (the page,
     where the user may have cleared that date).
     """
-    frame = table.episodes
+    rows: analytics.Episodes = table.kept.rows()
     if exclude_duplicates:
-        frame = frame[frame["duplicate_of"].isna()]
+        rows = table.episodes[table.episodes["duplicate_of"].isna()]
     start = k2_start if k2_start is not None or not start_from_file else table.k2_start_from_file
-    counts = frame["count"].to_numpy(dtype="float64", na_value=np.nan)
-    span = analytics.observed_span(frame)
-    comparison = analytics.compare_k2(frame, start) if start is not None else None
+    span = analytics.observed_span(rows)
+    comparison = analytics.compare_k2(rows, start) if start is not None else None
     return DiarySummary(
         rows_read=table.rows_read,
-        episodes=int(np.nansum(counts)) if len(counts) else 0,
+        episodes=analytics.total_episodes(rows),
         rows_rejected=len(table.set_aside),
         errors=table.error_list(MAX_ERRORS_IN_SUMMARY),
         first_date=span[0].isoformat() if span else None,
         last_date=span[1].isoformat() if span else None,
-        weekly=analytics.weekly_points(analytics.weekly_series(frame)),
-        episodes_per_week=analytics.episodes_per_week(frame),
+        weekly=analytics.weekly_points(analytics.weekly_arrays(rows)),
+        episodes_per_week=analytics.episodes_per_week(rows),
         k2_comparison=comparison.to_model() if comparison is not None else None,
     )
 
@@ -96,7 +93,7 @@ def summarize_bytes(
     holder = [data]
     del data  # pop() below hands read_diary the only reference, so it can free the bytes
     table = read_diary(holder.pop(), filename, date_order=date_order)
-    if table.episodes.empty:
+    if not len(table.kept):
         first = table.error_list(3)
         detail = "; ".join(f"line {e.row}, column {e.column!r}: {e.message}" for e in first)
         raise InputError(

@@ -37,6 +37,8 @@ _PLACEHOLDERS = (0x1A, 0x1C, 0x1D, 0x1E, 0x1F)
 
 
 def _split_line(line: str, delim: str) -> list[str]:
+    if '"' not in line:  # what csv.reader gives for an unquoted line, without its set-up
+        return line.split(delim)
     try:
         return next(csv.reader([line], delimiter=delim), [""])
     except csv.Error:
