@@ -25,9 +25,16 @@ STRENGTH_ICON = {name: look.icon for name, look in styles.STRENGTH.items()}
 _MD_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
 
 
+# After escaping: '://', 'www.' and '@' as they read once escaped. Streamlit's Markdown
+# (remark-gfm) still turns URLs and e-mail addresses in text nodes into links, so a word
+# joiner (U+2060, invisible) goes after each, which no autolink pattern accepts.
+_AUTOLINK = re.compile(r"\\:\\/\\/|www\\\.|\\@", re.IGNORECASE)
+
+
 def md_escape(text: str) -> str:
     """Escape Markdown so typed or uploaded text shows as text, never as links or markup."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    escaped = _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return _AUTOLINK.sub(lambda m: m.group(0) + "\u2060", escaped)
 
 
 def disclaimer() -> None:

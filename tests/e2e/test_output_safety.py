@@ -179,12 +179,6 @@ def test_diary_notes_stay_text_and_csv_downloads_are_formula_safe(page: Any, ser
     _assert_inert(page, dialogs, "diary after downloads", [])
 
 
-@pytest.mark.xfail(
-    reason="issue 11: Streamlit's Markdown autolinks a typed URL even after ui.md_escape "
-    "(remark-gfm links 'http://…' in text nodes); break autolinks in typed text "
-    "(e.g. a word joiner after '://', '@' and 'www.') in ui.md_escape",
-    strict=False,
-)
 def test_a_typed_url_is_not_made_a_link(page: Any, server: str) -> None:
     page.goto(f"{server}/")
     page.get_by_role("textbox", name="Medications, one a line").fill(FORMULA)
