@@ -30,7 +30,7 @@ from core.batch import (
     write_out,
 )
 from core.errors import DataError, InputError
-from core.models import PatientProfile
+from core.models import MAX_MEDICATIONS, PatientProfile
 
 FORMATS = ("json", "note", "cds-hooks")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -157,6 +157,12 @@ def cmd_interactions(meds: Sequence[str], file: str | None) -> int:
             )
     if not names and not not_current:
         raise InputError("no medication given: name at least one, or use --file FILE")
+    count = len(names) + len(not_current)
+    if count > MAX_MEDICATIONS:
+        raise InputError(
+            f"{count} medications; at most {MAX_MEDICATIONS} are checked at once: split the list",
+            where=file if file is not None else "MED arguments",
+        )
     report = check_interactions(names, not_current=not_current)
     _emit(report.model_dump_json())
     return EXIT_OK

@@ -75,6 +75,9 @@ STRENGTH_WORD: dict[str, str] = {
     "defer": "Defer",
     "not_recommended": "Not recommended",
 }
+MAX_MEDICATIONS: int = 500
+"""Entries checked at once: each unique name costs resolution time, so a huge list is refused
+with its count instead of running for minutes (issue 11); no real list comes near it."""
 PREGNANCY_MIN_AGE: int = 10
 PREGNANCY_MAX_AGE: int = 60
 
@@ -117,8 +120,9 @@ class PatientProfile(BaseModel):
     )
     medications: list[str] = Field(
         default_factory=list,
+        max_length=MAX_MEDICATIONS,
         title="Medications",
-        description="As written: brand, generic, abbreviation, dose, typos.",
+        description="As written: brand, generic, abbreviation, dose, typos (at most 500).",
     )
     conditions: list[ConditionCode] = Field(
         default_factory=list, title="Conditions", description="Condition codes."

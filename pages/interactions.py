@@ -22,7 +22,7 @@ from core.formulary import (
     split_medication_list,
 )
 from core.interactions import SEVERITY_LEGEND, check_interactions
-from core.models import Caution, Evidence, InteractionReport, ResolvedMedication
+from core.models import MAX_MEDICATIONS, Caution, Evidence, InteractionReport, ResolvedMedication
 from core.outputs.counselling import counselling_text
 from ui import styles
 from ui.settle import settle_buttons
@@ -63,6 +63,12 @@ def _submit() -> None:
             bundle = read_bundle(upload.getvalue(), source=upload.name)
         except InputError as exc:
             error = str(exc)
+    count = len(texts) + (len(bundle.current) + len(bundle.not_current) if bundle else 0)
+    if count > MAX_MEDICATIONS:
+        error = (
+            f"{count} medications; at most {MAX_MEDICATIONS} are checked at once: split the list."
+        )
+        texts, bundle = [], None
     st.session_state[INPUT_KEY] = _Inputs(
         texts=texts,
         current=list(bundle.current) if bundle else [],

@@ -126,3 +126,12 @@ def test_a_bad_upload_shows_the_input_error_not_a_traceback() -> None:
     (error,) = at.error
     assert "resourceType is" in error.value
     assert "MedicationStatement" in error.value
+
+
+def test_a_list_over_the_cap_is_refused_with_its_count_and_the_text_is_kept() -> None:
+    text = "\n".join(f"warfarin {i} mg" for i in range(501))
+    at = _submit(_page(), text)
+    shown = " ".join(e.value for e in at.error)
+    assert "501 medications" in shown and "at most 500" in shown
+    assert at.text_area(key="ix_text").value == text
+    assert not any("Vitamin K antagonist" in str(e.value) for e in at.markdown)
