@@ -29,6 +29,7 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from pydantic import TypeAdapter
 
 from core import trial
 from core.models import K2Comparison, WeeklyPoint
@@ -212,27 +213,33 @@ def _weekly_mean(
         return np.where(ns > 0, sums / np.maximum(ns, 1), np.nan)
 
 
+_POINTS: Final = TypeAdapter(list[WeeklyPoint])
+
+
 def weekly_points(weekly: pd.DataFrame | dict[str, npt.NDArray[Any]]) -> list[WeeklyPoint]:
     """The weekly series (frame or ``weekly_arrays``) as contract WeeklyPoint objects.
 
-    Means are rounded to 3 places.
+    Means are rounded to 3 places; the list is validated in one call (a panel has
+    hundreds of diaries of some fifty weeks each).
     """
     starts = np.asarray(weekly["week_start"]).astype("datetime64[D]").astype(str)
-    return [
-        WeeklyPoint(
-            week_start=str(start),
-            episodes=int(eps),
-            mean_severity=None if math.isnan(sev) else round(float(sev), 3),
-            mean_duration_min=None if math.isnan(dur) else round(float(dur), 3),
-        )
-        for start, eps, sev, dur in zip(
-            starts.tolist(),
-            np.asarray(weekly["episodes"]).tolist(),
-            np.asarray(weekly["mean_severity"], np.float64).tolist(),
-            np.asarray(weekly["mean_duration_min"], np.float64).tolist(),
-            strict=True,
-        )
-    ]
+    return _POINTS.validate_python(
+        [
+            {
+                "week_start": str(start),
+                "episodes": int(eps),
+                "mean_severity": None if math.isnan(sev) else round(sev, 3),
+                "mean_duration_min": None if math.isnan(dur) else round(dur, 3),
+            }
+            for start, eps, sev, dur in zip(
+                starts.tolist(),
+                np.asarray(weekly["episodes"]).tolist(),
+                np.asarray(weekly["mean_severity"], np.float64).tolist(),
+                np.asarray(weekly["mean_duration_min"], np.float64).tolist(),
+                strict=True,
+            )
+        ]
+    )
 
 
 # --------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Final
 
 from core.diary.model import MissingColumnsError
@@ -80,8 +81,12 @@ _PREFIX_WORDS: Final[Mapping[str, tuple[str, ...]]] = {
 }
 
 
+@lru_cache(maxsize=4096)
 def norm(name: str) -> str:
-    """A column name reduced for comparison ("Duration (min)" -> "duration min")."""
+    """A column name reduced for comparison ("Duration (min)" -> "duration min").
+
+    Cached: a panel's files repeat the same header cells, and the sniffer asks often.
+    """
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
 
