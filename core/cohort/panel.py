@@ -76,13 +76,18 @@ def assess_files(
     count = _workers(workers, len(jobs))
     if count == 1:
         return [assess_one(f, s) for f, s in jobs]
-    # Forked workers get the jobs through fork itself (initargs are not pickled under
-    # fork); only indices go out and results come back through pipes.
+    # This process reads the first share itself (no fork, no JSON round trip) while
+    # ``count - 1`` forked workers read the rest: on two cores, two busy processes rather
+    # than two workers plus a parent decoding their results. Workers get the jobs through
+    # fork itself (initargs are not pickled under fork); only indices cross the pipes.
+    own = len(jobs) // count
     ctx = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
-        max_workers=count, mp_context=ctx, initializer=_hold, initargs=(jobs,)
+        max_workers=count - 1, mp_context=ctx, initializer=_hold, initargs=(jobs,)
     ) as pool_:
-        return [_outcome(r) for r in pool_.map(_assess_index, range(len(jobs)), chunksize=16)]
+        theirs = pool_.map(_assess_index, range(own, len(jobs)), chunksize=16)
+        mine = [assess_one(f, s) for f, s in jobs[:own]]
+        return mine + [_outcome(r) for r in theirs]
 
 
 def k2_starts(collected: Collected, manifest: DiaryFile | None = None) -> dict[str, dt.date | None]:
