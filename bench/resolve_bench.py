@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from core import formulary  # noqa: E402
-from core.interactions import _cautions_cached, check_interactions  # noqa: E402
+from core.interactions import check_interactions  # noqa: E402
 
 TARGET_MS = 50.0
 REPEATS = 15
@@ -166,8 +166,7 @@ def main() -> None:
         formulary.resolve_medications(MESSY_LIST)
 
     def check_cold() -> None:
-        formulary.clear_caches()
-        _cautions_cached.cache_clear()
+        formulary.clear_caches()  # the checker keeps nothing outside a memo scope
         check_interactions(MESSY_LIST)
 
     table = {n.casefold(): n for n in formulary.all_names()}

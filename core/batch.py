@@ -210,6 +210,7 @@ def evaluate_batch(text: str | list[str | bytes], *, where: str = "input") -> in
     the output order is the input order either way.
     """
     from core.consult import check_data
+    from core.memo import memo_scope
 
     lines: list[str | bytes] = list(split_lines(text)) if isinstance(text, str) else text
     if not any(line.strip() for line in lines):
@@ -217,6 +218,13 @@ def evaluate_batch(text: str | list[str | bytes], *, where: str = "input") -> in
             "empty input: expected one patient profile (a JSON object) a line", where=where
         )
     check_data()  # load and check every data file before forking, so workers share them
+    # Work on repeated names and lists is memoised for this batch only (forked workers start
+    # from its empty memo); nothing typed outlives the call.
+    with memo_scope():
+        return _run_batch(lines, where)
+
+
+def _run_batch(lines: list[str | bytes], where: str) -> int:
     jobs = [(i + 1, lines[i : i + BATCH_CHUNK]) for i in range(0, len(lines), BATCH_CHUNK)]
     # Many short-lived objects and large caches: collecting the caches over and over costs
     # more than the rules, so freeze what exists and collect rarely.

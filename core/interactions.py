@@ -23,7 +23,7 @@ from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from core import evidence
+from core import evidence, memo
 from core.errors import DataError, InputError
 from core.formulary import (
     CLASS_LABELS,
@@ -34,6 +34,7 @@ from core.formulary import (
     is_local,
     resolve_medication,
 )
+from core.memo import scoped
 from core.models import (
     SEVERITY_ORDER,
     Caution,
@@ -210,7 +211,7 @@ def systemic_ingredients(med: ResolvedMedication) -> tuple[tuple[str, tuple[str,
     Advair is the LABA, fluticasone is not). A local route (eye, ear, skin, nose, vagina)
     gives none: no systemic caution or risk factor comes from it.
     """
-    return _systemic(_key(med))
+    return _systemic(_key(med)[1])
 
 
 def entries_in_group(meds: Sequence[ResolvedMedication], group: str) -> list[ResolvedMedication]:
@@ -243,7 +244,7 @@ def unresolved_names(med: ResolvedMedication) -> list[str]:
 def possible_vka(med: ResolvedMedication) -> tuple[str, ...]:
     """VKA generics this entry *could* be: an unconfirmed spelling match to a VKA, or a VKA
     among the names offered. Empty once the user confirmed or rejected the match."""
-    return _possible_vka(_key(med))
+    return _possible_vka(_key(med)[1])
 
 
 def certain_vka(med: ResolvedMedication) -> tuple[str, ...]:
@@ -254,42 +255,46 @@ def certain_vka(med: ResolvedMedication) -> tuple[str, ...]:
     return tuple(g for g, classes in systemic_ingredients(med) if VKA_CLASS in classes)
 
 
-# input, generics, classes, matched_by, confirmation, local (route), fhir_status, alternatives
-_MedKey = tuple[str, tuple[str, ...], tuple[str, ...], str, str, bool, str | None, tuple[str, ...]]
+# What decides an entry's ingredients and cautions, all formulary vocabulary: generics,
+# classes, matched_by, confirmation, local (route), inactive (FHIR status), alternatives.
+_Vocab = tuple[tuple[str, ...], tuple[str, ...], str, str, bool, bool, tuple[str, ...]]
+# The entry as typed, with its vocabulary.
+_MedKey = tuple[str, _Vocab]
 
-
-# Resolved medications are shared objects (cached by their resolver): their keys are kept by
-# identity, holding the object so that its id cannot be reused while the entry lives.
-_KEYS: dict[int, tuple[ResolvedMedication, _MedKey]] = {}
+# Memos that hold entries as typed live only inside a ``core.memo.memo_scope``. Resolved
+# medications are shared within a scope (their resolver memoises them): their keys are kept by
+# identity, holding the object so that its id cannot be reused meanwhile.
+_KEYS = object()
 
 
 def _key(med: ResolvedMedication) -> _MedKey:
-    hit = _KEYS.get(id(med))
-    if hit is not None and hit[0] is med:
-        return hit[1]
+    keys: dict[int, tuple[ResolvedMedication, _MedKey]] | None = memo.table(_KEYS)
+    if keys is not None:
+        hit = keys.get(id(med))
+        if hit is not None and hit[0] is med:
+            return hit[1]
+    fhir_status = med.fhir_status
     key = (
         med.input,
-        tuple(med.generics),
-        tuple(med.classes),
-        med.matched_by,
-        med.confirmation,
-        is_local(med),
-        med.fhir_status,
-        tuple(med.alternatives),
+        (
+            tuple(med.generics),
+            tuple(med.classes),
+            med.matched_by,
+            med.confirmation,
+            is_local(med),
+            fhir_status is not None and fhir_status in _data().inactive_fhir_statuses,
+            tuple(med.alternatives),
+        ),
     )
-    if len(_KEYS) > 16384:
-        _KEYS.clear()
-    _KEYS[id(med)] = (med, key)
+    if keys is not None:
+        keys[id(med)] = (med, key)
     return key
 
 
 @lru_cache(maxsize=16384)
-def _systemic(key: _MedKey) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    _, generics, classes, _, confirmation, local, fhir_status, _ = key
-    data = _data()
-    if confirmation == "rejected" or local:
-        return ()
-    if fhir_status is not None and fhir_status in data.inactive_fhir_statuses:
+def _systemic(vocab: _Vocab) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    generics, classes, _, confirmation, local, inactive, _ = vocab
+    if confirmation == "rejected" or local or inactive:
         return ()
     if not generics:
         # Defensive: a caller-built entry with classes but no generic still counts.
@@ -298,15 +303,13 @@ def _systemic(key: _MedKey) -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 
 @lru_cache(maxsize=16384)
-def _possible_vka(key: _MedKey) -> tuple[str, ...]:
-    _, _, _, matched_by, confirmation, _, fhir_status, alternatives = key
-    if confirmation in ("confirmed", "rejected"):
-        return ()
-    if fhir_status is not None and fhir_status in _data().inactive_fhir_statuses:
+def _possible_vka(vocab: _Vocab) -> tuple[str, ...]:
+    _, _, matched_by, confirmation, _, inactive, alternatives = vocab
+    if confirmation in ("confirmed", "rejected") or inactive:
         return ()
     out: list[str] = []
     if matched_by == "fuzzy":
-        out.extend(g for g, c in _systemic(key) if VKA_CLASS in c)
+        out.extend(g for g, c in _systemic(vocab) if VKA_CLASS in c)
     for alt in alternatives:
         alt_med = resolve_medication(alt)
         if VKA_CLASS in alt_med.classes:
@@ -318,7 +321,7 @@ def _possible_vka(key: _MedKey) -> tuple[str, ...]:
 
 
 def _applies_to(key: _MedKey, hits: Sequence[str], possible: bool) -> str:
-    text, _, _, matched_by, confirmation, _, _, _ = key
+    text, (_, _, matched_by, confirmation, _, _, _) = key
     shown = " ".join(text.split())
     names = ", ".join(hits)
     if matched_by == "unresolved" and possible:
@@ -329,21 +332,31 @@ def _applies_to(key: _MedKey, hits: Sequence[str], possible: bool) -> str:
 
 
 @lru_cache(maxsize=16384)
-def _entry_hits(key: _MedKey) -> tuple[tuple[int, tuple[str, ...], str], ...]:
-    """For one entry: each rule it triggers (by data order), its generics and its label."""
-    ingredients = _systemic(key)
-    maybe_vka = _possible_vka(key) if key[3] == "unresolved" else ()
-    out: list[tuple[int, tuple[str, ...], str]] = []
+def _rule_hits(vocab: _Vocab) -> tuple[tuple[int, tuple[str, ...], bool], ...]:
+    """For one entry: each rule it triggers (by data order), its generics, and whether only
+    possibly (an unrecognised name that could be a VKA)."""
+    ingredients = _systemic(vocab)
+    maybe_vka = _possible_vka(vocab) if vocab[2] == "unresolved" else ()
+    out: list[tuple[int, tuple[str, ...], bool]] = []
     for order, rule in enumerate(_rules()):
-        hits = [g for g, classes in ingredients if rule.triggered_by(g, classes)]
+        hits = tuple(g for g, classes in ingredients if rule.triggered_by(g, classes))
         if hits:
-            out.append((order, tuple(hits), _applies_to(key, hits, possible=False)))
+            out.append((order, hits, False))
         elif maybe_vka and VKA_CLASS in rule.classes:
-            out.append((order, maybe_vka, _applies_to(key, maybe_vka, possible=True)))
+            out.append((order, maybe_vka, True))
     return tuple(out)
 
 
-@lru_cache(maxsize=16384)
+@scoped
+def _entry_hits(key: _MedKey) -> tuple[tuple[int, tuple[str, ...], str], ...]:
+    """For one entry: each rule it triggers (by data order), its generics and its label."""
+    return tuple(
+        (order, hits, _applies_to(key, hits, possible))
+        for order, hits, possible in _rule_hits(key[1])
+    )
+
+
+@scoped
 def _caution(order: int, drugs: tuple[str, ...], applies: tuple[str, ...]) -> tuple[Caution, bytes]:
     """One caution for the entries it applies to, with its JSON (shared across lists)."""
     rule = _rules()[order]
@@ -371,7 +384,7 @@ def _caution(order: int, drugs: tuple[str, ...], applies: tuple[str, ...]) -> tu
     return caution, caution.__pydantic_serializer__.to_json(caution)
 
 
-@lru_cache(maxsize=8192)
+@scoped
 def _cautions_cached(keys: tuple[_MedKey, ...]) -> tuple[tuple[Caution, bytes], ...]:
     by_rule: dict[int, tuple[list[str], list[str]]] = {}
     for key in keys:
@@ -395,13 +408,14 @@ def cautions_for(meds: Sequence[ResolvedMedication]) -> list[Caution]:
     One caution per code, naming every drug it applies to (``drugs``) and every entry as
     written (``applies_to``, e.g. ``Coumadin (warfarin)``). A name that could be a vitamin K
     antagonist gets the VKA caution until confirmed otherwise; other unresolved entries,
-    rejected matches, local routes and stopped medicines trigger nothing. Pure and cached.
+    rejected matches, local routes and stopped medicines trigger nothing.
+    Pure; memoised only within a ``memo_scope``.
     """
     return [c for c, _ in _cautions_cached(tuple(_key(m) for m in meds))]
 
 
 def cautions_json(meds: Sequence[ResolvedMedication]) -> bytes:
-    """``cautions_for(meds)`` as a JSON array (UTF-8), from cached pieces; for batches."""
+    """``cautions_for(meds)`` as a JSON array (UTF-8), from memoised pieces; for batches."""
     return b"[" + b",".join(j for _, j in _cautions_cached(tuple(_key(m) for m in meds))) + b"]"
 
 

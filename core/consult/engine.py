@@ -14,7 +14,7 @@ from functools import cache, lru_cache
 from pydantic import BaseModel
 
 from core import evidence as evidence_catalogue
-from core import trial
+from core import memo, trial
 from core.consult.facts import (
     GroupView,
     MedicationView,
@@ -23,9 +23,10 @@ from core.consult.facts import (
     profile_facts,
 )
 from core.consult.ruleset import FindingKind, RuleSet, StatusRule, When, ruleset
-from core.consult.wording import capitalise, fill, fmt_number, join
+from core.consult.wording import capitalise, fill, fmt_number, is_private, join
 from core.formulary import class_groups, resolve_medications
 from core.interactions import RULESET_VERSION, cautions_for
+from core.memo import scoped
 from core.models import (
     Action,
     Caution,
@@ -195,8 +196,7 @@ def to_json(model: BaseModel) -> bytes:
     return model.__pydantic_serializer__.to_json(model)
 
 
-@lru_cache(maxsize=8192)
-def _finding(index: int, detail: str) -> tuple[Finding, bytes]:
+def _make_finding(index: int, detail: str) -> tuple[Finding, bytes]:
     """The Finding of rule ``index`` with this wording, and its JSON (shared across patients)."""
     rule = ruleset().findings[index]
     finding = Finding(
@@ -209,8 +209,13 @@ def _finding(index: int, detail: str) -> tuple[Finding, bytes]:
     return finding, to_json(finding)
 
 
-@lru_cache(maxsize=8192)
-def _action(index: int, variant_index: int, detail: str) -> tuple[Action, bytes]:
+# Texts of rule and formulary vocabulary are shared by all; texts with the patient's own
+# entries in them (age, names as typed) are memoised only inside a ``memo_scope``.
+_finding = lru_cache(maxsize=8192)(_make_finding)
+_finding_private = scoped(_make_finding)
+
+
+def _make_action(index: int, variant_index: int, detail: str) -> tuple[Action, bytes]:
     """The Action of rule ``index``/variant with this wording, and its JSON."""
     rule = ruleset().actions[index]
     variant = rule.variants[variant_index]
@@ -225,6 +230,10 @@ def _action(index: int, variant_index: int, detail: str) -> tuple[Action, bytes]
     return action, to_json(action)
 
 
+_action = lru_cache(maxsize=8192)(_make_action)
+_action_private = scoped(_make_action)
+
+
 @dataclass(frozen=True)
 class Decision:
     """What the rules decided for one patient, before it becomes a model or JSON."""
@@ -237,9 +246,9 @@ class Decision:
     cited: frozenset[str]
 
 
-@lru_cache(maxsize=16384)
+@scoped
 def _resolved(text: str) -> ResolvedMedication:
-    """The formulary's resolution of one string, kept for batches where names repeat."""
+    """The formulary's resolution of one string, kept within a batch's scope (names repeat)."""
     return resolve_medications((text,))[0]
 
 
@@ -250,17 +259,19 @@ def _resolve_all(texts: Sequence[str]) -> list[ResolvedMedication]:
 _ViewKey = tuple[tuple[object, ...], ...]
 
 
-_VIEWS: dict[_ViewKey, MedicationView] = {}
+_VIEWS = object()  # the scoped memo's slot
 
 
 def _view(meds: Sequence[ResolvedMedication]) -> MedicationView:
+    """The medication list's view; memoised on its entries' keys within a scope only."""
+    views: dict[_ViewKey, MedicationView] | None = memo.table(_VIEWS)
+    c = compiled()
+    if views is None:
+        return medication_view(meds, c.groups, c.k2_generics)
     key = tuple(map(med_key, meds))
-    view = _VIEWS.get(key)
+    view = views.get(key)
     if view is None:
-        c = compiled()
-        if len(_VIEWS) > 16384:
-            _VIEWS.clear()
-        view = _VIEWS[key] = medication_view(meds, c.groups, c.k2_generics)
+        view = views[key] = medication_view(meds, c.groups, c.k2_generics)
     return view
 
 
@@ -340,8 +351,7 @@ class _PatientValues(dict[str, str]):
 _SIMPLE = frozenset({"vka", "possible_vka", "unresolved", "k2_supplement"})
 
 
-@lru_cache(maxsize=8192)
-def _k2(
+def _make_k2(
     status: K2Status, label: str, reasons: tuple[str, ...], evidence: tuple[str, ...]
 ) -> tuple[K2Assessment, bytes]:
     """The K2 assessment and its JSON (shared by patients with the same wording)."""
@@ -356,6 +366,10 @@ def _k2(
         evidence=list(evidence),
     )
     return k2, to_json(k2)
+
+
+_k2 = lru_cache(maxsize=8192)(_make_k2)
+_k2_private = scoped(_make_k2)
 
 
 def decide(
@@ -377,21 +391,28 @@ def decide(
         if rule.drug_group:
             values["drugs"] = values[f"group_{rule.drug_group}"]
         detail = rule.detail
-        found[rule.kind].append(_finding(index, fill(detail, values) if "{" in detail else detail))
+        if "{" not in detail:
+            found[rule.kind].append(_finding(index, detail))
+        else:
+            make = _finding_private if is_private(detail) else _finding
+            found[rule.kind].append(make(index, fill(detail, values)))
     values.pop("drugs", None)
-    k2 = _k2(
+    reasons = [rules.k2_reasons[i].text for i in p.reasons]
+    make_k2 = _k2_private if any(is_private(t) for t in reasons) else _k2
+    k2 = make_k2(
         p.status.status,
         p.status.label,
-        tuple(
-            fill(t, values) if "{" in t else t
-            for t in (rules.k2_reasons[i].text for i in p.reasons)
-        ),
+        tuple(fill(t, values) if "{" in t else t for t in reasons),
         p.k2_evidence,
     )
-    actions = [
-        _action(index, vi, fill(t, values) if "{" in t else t)
-        for index, vi, t in ((i, v, rules.actions[i].variants[v].detail) for i, v in p.actions)
-    ]
+    actions = []
+    for index, vi in p.actions:
+        detail = rules.actions[index].variants[vi].detail
+        if "{" not in detail:
+            actions.append(_action(index, vi, detail))
+        else:
+            make_action = _action_private if is_private(detail) else _action
+            actions.append(make_action(index, vi, fill(detail, values)))
     cautions = cautions_for(meds)  # already ranked, major first
     cited = p.cited
     if cautions:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 
+from core import memo
 from core.formulary import CLASS_LABELS, class_groups
 from core.interactions import (
     certain_vka,
@@ -20,6 +21,7 @@ from core.interactions import (
     systemic_ingredients,
     unresolved_names,
 )
+from core.memo import scoped
 from core.models import (
     CONDITION_LABELS,
     SYMPTOM_LABELS,
@@ -168,20 +170,21 @@ def _med_part(med: ResolvedMedication, groups: _Groups, k2_generics: frozenset[s
     )
 
 
-# Keyed on the entry alone: ``groups`` and ``k2_generics`` are fixed once the rules load.
-_PARTS: dict[tuple[object, ...], _MedPart] = {}
-
-
-# Resolved medications are shared objects (cached by their resolver): their keys are kept by
-# identity, holding the object so that its id cannot be reused while the entry lives.
-_KEYS: dict[int, tuple[ResolvedMedication, tuple[object, ...]]] = {}
+# Both memos hold entries as typed, so they live only inside a ``core.memo.memo_scope``.
+# Parts are keyed on the entry alone: ``groups`` and ``k2_generics`` are fixed once the rules
+# load. Resolved medications are shared within a scope (its resolver memoises them): their
+# keys are kept by identity, holding the object so that its id cannot be reused meanwhile.
+_PARTS = object()
+_KEYS = object()
 
 
 def med_key(med: ResolvedMedication) -> tuple[object, ...]:
     """Every field of an entry that can change its facts or wording (a hashable key)."""
-    hit = _KEYS.get(id(med))
-    if hit is not None and hit[0] is med:
-        return hit[1]
+    keys: dict[int, tuple[ResolvedMedication, tuple[object, ...]]] | None = memo.table(_KEYS)
+    if keys is not None:
+        hit = keys.get(id(med))
+        if hit is not None and hit[0] is med:
+            return hit[1]
     key = (
         med.input,
         med.matched_by,
@@ -194,19 +197,19 @@ def med_key(med: ResolvedMedication) -> tuple[object, ...]:
         tuple(med.alternatives),
         tuple(med.unresolved_parts),
     )
-    if len(_KEYS) > 16384:
-        _KEYS.clear()
-    _KEYS[id(med)] = (med, key)
+    if keys is not None:
+        keys[id(med)] = (med, key)
     return key
 
 
 def _part(med: ResolvedMedication, groups: _Groups, k2_generics: frozenset[str]) -> _MedPart:
+    parts: dict[tuple[object, ...], _MedPart] | None = memo.table(_PARTS)
+    if parts is None:
+        return _med_part(med, groups, k2_generics)
     key = med_key(med)
-    part = _PARTS.get(key)
+    part = parts.get(key)
     if part is None:
-        if len(_PARTS) > 16384:
-            _PARTS.clear()
-        part = _PARTS[key] = _med_part(med, groups, k2_generics)
+        part = parts[key] = _med_part(med, groups, k2_generics)
     return part
 
 
@@ -241,7 +244,7 @@ def _add(table: dict[str, list[str]], key: str, value: str) -> None:
         names.append(value)
 
 
-@lru_cache(maxsize=65536)
+@scoped  # age and frequency are the patient's own values: memoised within a scope only
 def _profile_facts(
     age: int,
     cramps: float | None,

@@ -13,15 +13,17 @@ from functools import lru_cache
 from pydantic import TypeAdapter
 
 from core import evidence as evidence_catalogue
+from core import memo
 from core.consult.engine import decide, to_json
 from core.interactions import RULESET_VERSION, cautions_json
 from core.models import Evidence, PatientProfile, ResolvedMedication
 
 _EVIDENCE_LIST = TypeAdapter(list[Evidence])
 _VERSION_JSON = json.dumps(RULESET_VERSION).encode()
-# Resolved medications are shared (the formulary caches them): key their JSON by identity,
-# holding the object so its id cannot be reused while cached.
-_MED_JSON: dict[int, tuple[ResolvedMedication, bytes]] = {}
+# Resolved medications are shared within a ``memo_scope`` (their resolver memoises them):
+# key their JSON by identity, holding the object so its id cannot be reused meanwhile. The
+# JSON holds the entry as typed, so it is kept only inside a scope.
+_MED_JSON = object()
 
 
 @lru_cache(maxsize=4096)
@@ -30,13 +32,14 @@ def _evidence_json(ids: frozenset[str]) -> bytes:
 
 
 def _medication_json(med: ResolvedMedication) -> bytes:
-    hit = _MED_JSON.get(id(med))
+    done: dict[int, tuple[ResolvedMedication, bytes]] | None = memo.table(_MED_JSON)
+    if done is None:
+        return to_json(med)
+    hit = done.get(id(med))
     if hit is not None and hit[0] is med:
         return hit[1]
-    if len(_MED_JSON) > 16384:
-        _MED_JSON.clear()
     data = to_json(med)
-    _MED_JSON[id(med)] = (med, data)
+    done[id(med)] = (med, data)
     return data
 
 

@@ -1,6 +1,8 @@
 """Filling the rule texts with this patient's values: names of drugs, flags and numbers.
 
-Most rule texts have nothing to fill; a text with the same values is filled only once.
+Most rule texts have nothing to fill; a text with the same values is filled only once. Texts
+whose values come from what the patient entered (age, frequency, names as typed) are memoised
+only inside a ``core.memo.memo_scope``, never in the process-wide table.
 """
 
 from __future__ import annotations
@@ -8,6 +10,13 @@ from __future__ import annotations
 import string
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+
+from core import memo
+
+# Values taken from the patient's own entries: numbers and medication names as typed.
+PRIVATE_FIELDS = frozenset(
+    {"age", "cramps_per_week", "possible_vka", "unresolved", "k2_supplement"}
+)
 
 
 def fmt_number(value: float) -> str:
@@ -31,7 +40,15 @@ def _fields(template: str) -> tuple[str, ...]:
     return tuple(f for _, f, _, _ in string.Formatter().parse(template) if f is not None)
 
 
+@lru_cache(maxsize=1024)
+def is_private(template: str) -> bool:
+    """Whether the template takes a value from the patient's own entries (see PRIVATE_FIELDS)."""
+    return not PRIVATE_FIELDS.isdisjoint(_fields(template))
+
+
+# Filled texts made only of rule and formulary vocabulary (drug generics, labels).
 _FILLED: dict[tuple[str, ...], str] = {}
+_PRIVATE_SLOT = object()
 
 
 def fill(template: str, values: Mapping[str, str]) -> str:
@@ -41,9 +58,12 @@ def fill(template: str, values: Mapping[str, str]) -> str:
     if not fields:
         return template
     key = (template, *[values[f] for f in fields])
-    text = _FILLED.get(key)
+    filled = memo.table(_PRIVATE_SLOT) if is_private(template) else _FILLED
+    if filled is None:
+        return capitalise(template.format_map(values))
+    text = filled.get(key)
     if text is None:
-        if len(_FILLED) > 65536:
-            _FILLED.clear()
-        text = _FILLED[key] = capitalise(template.format_map(values))
+        if len(filled) > 65536:
+            filled.clear()
+        text = filled[key] = capitalise(template.format_map(values))
     return text
