@@ -19,6 +19,7 @@ Run: ``.venv/bin/python bench/cohort_bench.py [--files 500] [--rows 400] [--no-p
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -125,7 +126,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         paths = sorted(folder.glob("*.csv"))
         rows = sum(len(p.read_bytes().splitlines()) - 1 for p in paths)
         size = sum(p.stat().st_size for p in paths) / 1e6
-        print(f"panel: {len(paths)} diaries, {rows:,} rows, {size:.1f} MB")
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(
+            f"panel: {len(paths)} diaries, {rows:,} rows, {size:.1f} MB | "
+            f"{len(os.sched_getaffinity(0))} CPUs, load average {load} (others' work skews figures)"
+        )
 
         bare = best_of(lambda: [pd.read_csv(p) for p in paths], args.repeat)
         ours = best_of(lambda: build_report(collect_dir(folder)), args.repeat)

@@ -61,7 +61,7 @@ def _from_8bit(data: bytes, where: str) -> tuple[bytes, str]:
     if nul >= 0:
         _refuse_nul(data, nul, where)
     head = data[:8192]
-    controls = sum(head.count(bytes([b])) for b in _CONTROL_BYTES)
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))  # one pass, not 23
     if controls > max(8, len(head) // 20):
         raise InputError(
             f"this looks like a binary file, not a diary export; {_UPLOAD_HINT}", where=where
