@@ -38,9 +38,10 @@ from core.diary.model import (
     SeverityKind,
     Shape,
 )
-from core.diary.parsers.words import SEVERITY_WORDS, TIME_OF_DAY
+from core.diary.parsers.words import SEVERITY_WORDS
 from core.diary.problems import readable_errors
 from core.diary.summary import read_diary, summarize, summarize_bytes, summarize_path
+from core.diary.vocab import TIME_OF_DAY
 
 __all__ = [
     "FIELDS",

@@ -16,8 +16,7 @@ import pandas as pd
 
 from core.analytics import Rows
 from core.diary.duplicates import duplicate_of
-from core.diary.model import SIDE_ORDER
-from core.diary.parsers.words import TIME_OF_DAY
+from core.diary.vocab import SIDE_ORDER, TIME_OF_DAY
 
 
 @dataclass(frozen=True)

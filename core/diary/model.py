@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Final, Literal
 
 import pandas as pd
 
+from core.diary.vocab import SIDE_ORDER as SIDE_ORDER
 from core.errors import InputError
 from core.models import RowError
 
@@ -28,8 +29,6 @@ MAX_ERRORS_IN_SUMMARY: Final = 100
 
 ROW_COLUMN: Final = "(row)"
 """The ``column`` of an error about a whole row (e.g. too many values)."""
-
-SIDE_ORDER: Final = ("left", "right", "both")
 
 
 def with_value(message: str, value: str) -> str:

@@ -11,9 +11,9 @@ import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
 import pyarrow.compute as pc  # type: ignore[import-untyped, unused-ignore]
 
 from core.diary.mapping import norm
-from core.diary.model import SIDE_ORDER
 from core.diary.parsers.columns import empty, lookup, match, np_bool, rest
 from core.diary.parsers.result import Parsed
+from core.diary.vocab import SIDE_ORDER, TIME_OF_DAY
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -47,7 +47,6 @@ SEVERITY_WORDS: Final[Mapping[str, int]] = {
 }
 """Severity words and the ordinal each maps to (mild 1, moderate 2, severe 3)."""
 
-TIME_OF_DAY: Final = ("morning", "afternoon", "evening", "night")
 """Parts of the day some trackers log instead of a clock time."""
 TIME_OF_DAY_WORDS: Final[Mapping[str, str]] = {
     **dict.fromkeys(_names("morning|am|a m|early morning|on waking|waking"), "morning"),
