@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from core import evidence
+from core import evidence, trial
 from core.errors import DataError
 
 FILE = "core/data/texts.json"
@@ -67,6 +67,24 @@ def content_hash() -> str:
 def text(key: str) -> str:
     """The sentence stored under ``key``; an unknown key is a programming error (KeyError)."""
     return _texts().texts[key].text
+
+
+def trial_fields() -> dict[str, float]:
+    """The trial's figures (``core.trial``, tan2024) a template may name, e.g. ``{k2_baseline}``."""
+    return {
+        "dose_mcg": trial.DOSE_MCG,
+        "trial_weeks": trial.WEEKS,
+        "trial_min_age": trial.MIN_AGE,
+        "k2_baseline": trial.K2_BASELINE,
+        "k2_during": trial.K2_DURING,
+        "placebo_baseline": trial.PLACEBO_BASELINE,
+        "placebo_during": trial.PLACEBO_DURING,
+    }
+
+
+def filled(key: str, **values: str) -> str:
+    """The template under ``key`` with the trial's figures and ``values`` filled in."""
+    return text(key).format(**trial_fields(), **values)
 
 
 def texts_with_evidence(key: str) -> tuple[str, tuple[str, ...]]:
