@@ -143,11 +143,13 @@ def cmd_interactions(meds: Sequence[str], file: str | None) -> int:
         if _SURROGATE.search(med):  # bytes that were not UTF-8 (os.fsdecode's surrogateescape)
             raise InputError(f"MED {number} ({med!a}) is not UTF-8 text")
     names = list(meds)
+    statuses: dict[str, str] = {}
     if file is not None:
         from core.fhir import load_medication_file
 
         loaded = load_medication_file(Path(file))
         names.extend(loaded.current)
+        statuses = dict(loaded.current_status)
         not_current = list(loaded.not_current)
         if not names and not not_current:
             skipped = f" ({len(loaded.skipped)} entered in error)" if loaded.skipped else ""
@@ -163,7 +165,7 @@ def cmd_interactions(meds: Sequence[str], file: str | None) -> int:
             f"{count} medications; at most {MAX_MEDICATIONS} are checked at once: split the list",
             where=file if file is not None else "MED arguments",
         )
-    report = check_interactions(names, not_current=not_current)
+    report = check_interactions(names, not_current=not_current, statuses=statuses)
     _emit(report.model_dump_json())
     return EXIT_OK
 

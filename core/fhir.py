@@ -103,12 +103,14 @@ class MedicationEntry:
 class BundleMedications:
     """Medications read from a FHIR Bundle or a text file.
 
-    ``current`` are the names to check; ``not_current`` are ``(name, status)`` pairs for
+    ``current`` are the names to check (``current_status`` their FHIR status, for entries read
+    from a Bundle); ``not_current`` are ``(name, status)`` pairs for
     stopped, completed, cancelled or not-taken statements; ``skipped`` says which entries
     were left out and why (e.g. entered-in-error).
     """
 
     current: list[str] = field(default_factory=list)
+    current_status: dict[str, str] = field(default_factory=dict)
     not_current: list[tuple[str, str]] = field(default_factory=list)
     entries: list[MedicationEntry] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
@@ -463,6 +465,7 @@ def read_bundle(data: bytes | str, *, source: str = "Bundle") -> BundleMedicatio
             if read.name not in seen_current:
                 seen_current.add(read.name)
                 out.current.append(read.name)
+                out.current_status[read.name] = read.status
         elif (read.name, read.status) not in seen_not_current:
             seen_not_current.add((read.name, read.status))
             out.not_current.append((read.name, read.status))

@@ -447,6 +447,7 @@ def check_interactions(
     *,
     not_current: Sequence[str | tuple[str, str]] = (),
     confirmed: Mapping[str, str | None] | None = None,
+    statuses: Mapping[str, str] | None = None,
 ) -> InteractionReport:
     """Resolve medication strings and report the vitamin K2 cautions they trigger.
 
@@ -454,7 +455,8 @@ def check_interactions(
     ``(name, status)`` from a FHIR Bundle): they are resolved and reported, with their status
     in ``fhir_status``, but trigger no caution. ``confirmed`` maps an input string to the name
     the user picked for an uncertain match (``None`` or ``""`` rejects the suggestion); see
-    ``core.formulary.confirm``.
+    ``core.formulary.confirm``. ``statuses`` gives the FHIR status of a current entry read
+    from a Bundle, reported in its ``fhir_status``.
     """
     meds: list[ResolvedMedication] = []
     for text in texts:
@@ -463,6 +465,8 @@ def check_interactions(
             # A stale confirmation (the list changed) is ignored: keep the fresh resolution.
             with contextlib.suppress(InputError):
                 med = confirm(med, confirmed[text])
+        if statuses and text in statuses:
+            med = med.model_copy(update={"fhir_status": statuses[text]})
         meds.append(med)
     stopped: list[ResolvedMedication] = []
     for item in not_current:

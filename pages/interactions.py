@@ -42,6 +42,7 @@ class _Inputs(TypedDict):
 
     texts: list[str]
     current: list[str]
+    statuses: dict[str, str]
     not_current: list[tuple[str, str]]
     skipped: int
     source: str
@@ -72,6 +73,7 @@ def _submit() -> None:
     st.session_state[INPUT_KEY] = _Inputs(
         texts=texts,
         current=list(bundle.current) if bundle else [],
+        statuses=dict(bundle.current_status) if bundle else {},
         not_current=list(bundle.not_current) if bundle else [],
         skipped=len(bundle.skipped) if bundle else 0,
         source=bundle.source if bundle else "",
@@ -236,6 +238,7 @@ def main() -> None:
         current,
         not_current=inputs["not_current"],
         confirmed=st.session_state.get(CONFIRM_KEY, {}),
+        statuses=inputs["statuses"],
     )
     _render_report(report, inputs)
 

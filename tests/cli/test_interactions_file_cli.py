@@ -66,3 +66,29 @@ def test_a_very_long_name_is_reported_unresolved_with_the_reason(
     (med,) = json.loads(out)["medications"]
     assert med["matched_by"] == "unresolved"
     assert "longer than 500 characters" in med["note"]
+
+
+def test_current_bundle_entries_carry_their_fhir_status_and_keep_their_cautions(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    sample = Path(__file__).resolve().parents[2] / "samples" / "fhir_r4_bundle.json"
+    bundle = json.loads(sample.read_text("utf-8"))
+    expected = {
+        e["resource"]["status"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] in ("MedicationStatement", "MedicationRequest")
+    }
+    code, out, _ = _run(["interactions", "--file", str(sample)], capsys)
+    assert code == 0
+    report = json.loads(out)
+    current = {m["input"]: m["fhir_status"] for m in report["medications"]}
+    assert all(status in expected for status in current.values()), current
+    assert current["Coumadin 5 mg tablet"] == "active"
+    assert any(c["code"] == "vka_interaction" for c in report["cautions"])
+    assert {m["fhir_status"] for m in report["not_current"]} == {"stopped"}
+
+
+def test_a_pasted_or_typed_list_has_no_fhir_status(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(["interactions", "Coumadin 5 mg", "Lasix 40 mg"], capsys)
+    assert code == 0
+    assert [m["fhir_status"] for m in json.loads(out)["medications"]] == [None, None]
