@@ -13,10 +13,9 @@ Conventions, stated once:
 - Severity and duration means are over the episodes (or nights with at least one cramp)
   that recorded them, on the scale the diary used.
 
-Size (about 470 lines): weekly series, the K2 comparison and the chart aggregates share
-these conventions, so they stay together; the three wording functions (``reading``,
-``trial_comparison_text``, ``caveats``) belong with the outputs' diary text and can move
-there as one piece.
+Size (about 490 lines): weekly series, the K2 comparison and the chart aggregates share
+these conventions, so they stay together. Numbers only: the words for a comparison are
+``core.outputs.diary_text`` (prose in ``core/data/diary_texts.json``).
 """
 
 from __future__ import annotations
@@ -357,7 +356,9 @@ def compare_k2(frame: Episodes, k2_start: dt.date) -> K2Result:
 
 
 def reading(result: K2Result) -> str:
-    """A plain-language reading, e.g. '3.0 → 1.0 a week since K2, rate ratio 0.33 (...)'."""
+    """The reading of ``core.outputs.diary_text``, kept word for word only because
+    pages/panel.py still calls it here; delete it once that page imports
+    ``core.outputs.diary_text`` (tests/unit/outputs/test_diary_text.py checks they agree)."""
     if not result.available:
         return f"No before/after comparison: {result.reason}."
     text = (
@@ -373,47 +374,6 @@ def reading(result: K2Result) -> str:
     else:
         verdict = "The diary cannot tell this change from chance (the interval includes 1)."
     return f"{text} {verdict}"
-
-
-def trial_comparison_text() -> str:
-    """The trial arms beside a diary, with the computed ratios of their means."""
-    k2_ratio = TRIAL_K2_DURING / TRIAL_K2_BASELINE
-    placebo_ratio = TRIAL_PLACEBO_DURING / TRIAL_PLACEBO_BASELINE
-    return (
-        f"In the trial ({TRIAL_EVIDENCE_ID}), cramps went from {TRIAL_K2_BASELINE:.2f} to "
-        f"{TRIAL_K2_DURING:.2f} a week on MK-7 180 µg daily for {TRIAL_WEEKS} weeks, and from "
-        f"{TRIAL_PLACEBO_BASELINE:.2f} to {TRIAL_PLACEBO_DURING:.2f} a week on placebo "
-        f"(×{k2_ratio:.2f} and ×{placebo_ratio:.2f}, computed from the arm means; "
-        "not rate ratios reported by the trial)."
-    )
-
-
-def caveats(result: K2Result | None) -> list[str]:
-    """Why one diary is not a trial, plus notes specific to this comparison."""
-    notes = [
-        "One diary is not a trial. Treatment is often started when cramps are at their "
-        "worst, and counts then tend to fall anyway (regression to the mean).",
-        f"The trial's placebo arm did not stay level: it rose from {TRIAL_PLACEBO_BASELINE:.2f}"
-        f" to {TRIAL_PLACEBO_DURING:.2f} cramps a week ({TRIAL_EVIDENCE_ID}). A before/after "
-        "diary has no control group, so it cannot separate K2 from such changes.",
-        "The trial enrolled community-dwelling adults aged 65 or over in China and excluded "
-        f"diuretic and vitamin K antagonist users ({TRIAL_EVIDENCE_ID}); it was one 8-week "
-        "trial without independent replication.",
-        "The 95% interval assumes cramps occur independently at a steady rate (Poisson); "
-        "cramps that come in clusters make the real uncertainty wider.",
-    ]
-    if result is not None and result.available:
-        if result.weeks_after < TRIAL_WEEKS:
-            notes.append(
-                f"Only {result.weeks_after:.1f} weeks on K2 are in the diary; the trial "
-                f"measured cramps over {TRIAL_WEEKS} weeks of MK-7 ({TRIAL_EVIDENCE_ID})."
-            )
-        if result.corrected:
-            notes.append(
-                "One side of the K2 start has no cramps, so 0.5 was added to both counts "
-                "(continuity correction) to compute the ratio and its interval."
-            )
-    return notes
 
 
 # --------------------------------------------------------------------------------------

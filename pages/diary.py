@@ -34,7 +34,7 @@ from core.diary import (
 )
 from core.errors import InputError
 from core.evidence import catalogue
-from core.outputs import charts
+from core.outputs import charts, diary_text
 from core.outputs.diary_view import DiaryView, build_diary_view
 from core.outputs.safe_csv import safe_csv
 from ui import styles
@@ -224,9 +224,9 @@ def show_summary(view: DiaryView, table: DiaryTable) -> None:
     if view.k2 is None:
         styles.box(styles.NOTE, "Pick the date K2 (MK-7) was started to compare before and after.")
     else:
-        st.write(analytics.reading(view.k2))
-    st.write(analytics.trial_comparison_text())
-    for note in analytics.caveats(view.k2):
+        st.write(diary_text.reading(view.k2))
+    st.write(diary_text.trial_comparison_text())
+    for note in diary_text.caveats(view.k2):
         st.markdown(f"- {note}")
     trial = catalogue()[analytics.TRIAL_EVIDENCE_ID]
     st.caption(f"Source ({trial.id}): {trial.citation} {trial.url or ''}")

@@ -14,6 +14,7 @@ import pytest
 from core import analytics
 from core.diary import read_diary
 from core.evidence import catalogue
+from core.outputs import diary_text
 
 
 def episodes(*dates: str, severity: float | None = None, **extra: Sequence[Any]) -> pd.DataFrame:
@@ -135,7 +136,7 @@ def test_zero_after_uses_a_continuity_correction_and_says_so() -> None:
     expected = (0.5 / result.days_after) / (6.5 / result.days_before)
     assert result.rate_ratio == pytest.approx(expected)
     assert result.ci_high > result.rate_ratio > result.ci_low > 0
-    assert any("continuity correction" in note for note in analytics.caveats(result))
+    assert any("continuity correction" in note for note in diary_text.caveats(result))
 
 
 def test_no_ratio_without_episodes_or_exposure() -> None:
@@ -147,7 +148,7 @@ def test_no_ratio_without_episodes_or_exposure() -> None:
     too_late = analytics.compare_k2(frame, dt.date(2024, 2, 1))
     assert not too_late.available and "before the K2 start" in too_late.reason
     assert too_late.to_model() is None
-    assert analytics.reading(too_late).startswith("No before/after comparison")
+    assert diary_text.reading(too_late).startswith("No before/after comparison")
 
 
 def test_k2_start_day_counts_as_after() -> None:
@@ -160,23 +161,23 @@ def test_k2_start_day_counts_as_after() -> None:
 def test_reading_is_plain_language() -> None:
     frame = episodes(*days("2024-01-01", 24, 1)[::2], *days("2024-01-29", 8, 7), "2024-03-24")
     result = analytics.compare_k2(frame, dt.date(2024, 1, 29))
-    text = analytics.reading(result)
+    text = diary_text.reading(result)
     assert text.startswith(
         f"{result.before_per_week:.1f} → {result.after_per_week:.1f} cramps a week since K2"
     )
     assert f"rate ratio {result.rate_ratio:.2f} ({result.ci_low:.2f}–{result.ci_high:.2f})" in text
     assert "Fewer cramps since K2" in text
     flat = analytics.compare_k2(episodes(*days("2024-01-01", 10, 3)), dt.date(2024, 1, 15))
-    assert "cannot tell this change from chance" in analytics.reading(flat)
+    assert "cannot tell this change from chance" in diary_text.reading(flat)
 
 
 def test_caveats_set_the_diary_beside_the_trial() -> None:
-    notes = " ".join(analytics.caveats(None))
+    notes = " ".join(diary_text.caveats(None))
     assert "regression to the mean" in notes
     assert "2.71" in notes and "3.63" in notes
     assert "tan2024" in notes
     short = analytics.compare_k2(episodes(*days("2024-01-01", 20)), dt.date(2024, 1, 10))
-    assert any("weeks on K2" in n for n in analytics.caveats(short))
+    assert any("weeks on K2" in n for n in diary_text.caveats(short))
 
 
 def test_trial_reference_values_come_from_the_evidence_catalogue() -> None:
@@ -191,7 +192,7 @@ def test_trial_reference_values_come_from_the_evidence_catalogue() -> None:
         assert f"{value:.2f}" in summary
     ref = analytics.trial_reference()
     assert ref["per_week"].tolist() == [2.60, 0.96, 2.71, 3.63]
-    text = analytics.trial_comparison_text()
+    text = diary_text.trial_comparison_text()
     assert "2.60 to 0.96" in text and "2.71 to 3.63" in text and "computed" in text
 
 
