@@ -9,7 +9,8 @@ category, rating/amount, detail, notes), reduced to its cramp rows.
 The pipeline, in module order: ``readers`` (bytes -> text columns with the physical line of
 each record) -> ``mapping`` (which column is which field) -> ``parsers`` (one module per
 kind of field) -> ``build`` (named stages) with ``duplicates`` and ``problems`` ->
-``summary`` (entry points) and ``export`` (cleaned rows, safe CSV).
+``summary`` (entry points) and ``export`` (cleaned rows; ``core.outputs.safe_csv`` writes
+them as CSV).
 
 Every bad value is reported with its line in the file (header = line 1 when the header is
 the first line; XLSX: the spreadsheet row; JSON: the line where the record starts), its
@@ -23,7 +24,7 @@ This package must stay cheap to import: no altair, no streamlit.
 
 from __future__ import annotations
 
-from core.diary.export import cleaned_frame, safe_csv
+from core.diary.export import cleaned_frame
 from core.diary.mapping import FIELD_LABELS, FIELDS
 from core.diary.model import (
     MAX_ERRORS_IN_SUMMARY,
@@ -62,7 +63,6 @@ __all__ = [
     "cleaned_frame",
     "read_diary",
     "readable_errors",
-    "safe_csv",
     "summarize",
     "summarize_bytes",
     "summarize_path",

@@ -1,14 +1,10 @@
-"""Kept rows in a readable, exportable form, and CSV bytes safe to open in a spreadsheet."""
+"""Kept rows in a readable, exportable form (``core.outputs.safe_csv`` writes them as CSV)."""
 
 from __future__ import annotations
-
-from typing import Final
 
 import pandas as pd
 
 from core.diary.model import DiaryTable
-
-_FORMULA_START: Final = r"^([=+\-@\t\r])"
 
 
 def cleaned_frame(table: DiaryTable) -> pd.DataFrame:
@@ -38,23 +34,3 @@ def cleaned_frame(table: DiaryTable) -> pd.DataFrame:
     if "time_of_day" in ep.columns:
         frame.insert(3, "time_of_day", ep["time_of_day"])
     return frame
-
-
-def safe_csv(frame: pd.DataFrame) -> bytes:
-    """CSV bytes (UTF-8 with BOM for spreadsheets) safe against formula injection.
-
-    Text cells that start with = + - @ tab or CR get a leading apostrophe, so a
-    spreadsheet shows them as text instead of running them (OWASP CSV injection).
-    """
-    out = frame.copy()
-    for name in out.columns:
-        col = out[name]
-        if pd.api.types.is_string_dtype(col) or col.dtype == object:
-            text = col.astype("string")
-            out[name] = text.str.replace(_FORMULA_START, r"'\1", regex=True)
-    out.columns = pd.Index([_safe_cell(str(c)) for c in out.columns])
-    return out.to_csv(index=False).encode("utf-8-sig")
-
-
-def _safe_cell(text: str) -> str:
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

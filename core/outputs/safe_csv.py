@@ -4,6 +4,9 @@ A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return i
 Excel, LibreOffice and Google Sheets as a formula (``=HYPERLINK(...)`` can leak data or run
 commands). Such a text cell gets a leading apostrophe, which spreadsheets show as text (OWASP,
 "CSV Injection"). Numbers are left alone: ``-5`` in a number column is a number, not a formula.
+
+The one implementation: ``core.diary`` (a lower layer) hands over frames such as
+``cleaned_frame`` and writes no CSV itself.
 """
 
 from __future__ import annotations

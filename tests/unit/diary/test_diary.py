@@ -22,10 +22,10 @@ from core.diary import (
     MissingColumnsError,
     cleaned_frame,
     read_diary,
-    safe_csv,
     summarize,
 )
 from core.errors import InputError
+from core.outputs.safe_csv import safe_csv
 
 ROOT = Path(__file__).resolve().parents[3]
 SAMPLES = ROOT / "samples"
