@@ -8,9 +8,11 @@ come back, then submits the form over and over (the medication text area's value
 submit button's trigger in the widget states), each time with a medication list holding a
 new unrecognised word. Two latencies per submit: until the first ForwardMsg whose element
 shows that word (the top of the result: what the browser mode waited for), and until the
-run's ``script_finished`` (the whole result, the note and hand-off included). A session
-submits again once the run has finished. Errors: an exception element, a run that ends
-badly or without the word, another submit's word in the result, a closed socket, a timeout.
+run's ``script_finished`` (the whole result, the note and hand-off included). Errors: an
+exception element, a run that ends badly or without the word, another submit's word in the
+result, a closed socket, a timeout. A session submits again once its run has finished, after
+``--think`` seconds (none by default: then the sessions keep the server busy, a closed loop
+whose latency is about sessions / submits answered per second).
 
 Why not browsers: on a 2-core machine 20 headless Chromium contexts take the CPU the server
 needs, so the figures measured the browsers (p95 2.17 s; one session alone 0.68 s).
@@ -18,7 +20,8 @@ needs, so the figures measured the browsers (p95 2.17 s; one session alone 0.68 
 window starts when all are open. Prints errors and p50/p95 latency; the target (no errors,
 p95 < 1 s on a 2-core machine) is printed beside them, not asserted.
 
-    .venv/bin/python bench/load_bench.py [--sessions 20] [--seconds 60] [--url URL] [--browser]
+    .venv/bin/python bench/load_bench.py [--sessions 20] [--seconds 60] [--think 0] [--url URL]
+                                         [--browser]
 """
 
 from __future__ import annotations
@@ -227,8 +230,10 @@ class ConsultClient:
         await self.ws.close()
 
 
-async def ws_session(client: ConsultClient, n: int, until: float, out: Results) -> None:
-    """One clinician over the websocket: submit, wait for the whole result, submit again."""
+async def ws_session(
+    client: ConsultClient, n: int, until: float, out: Results, think: float = 0.0
+) -> None:
+    """One clinician over the websocket: submit, wait for the whole result, pause, again."""
     k = 0
     try:
         while time.monotonic() < until:
@@ -247,11 +252,12 @@ async def ws_session(client: ConsultClient, n: int, until: float, out: Results) 
             if run.word_after is not None:
                 out.latencies.append(run.word_after)
                 out.finished.append(run.finished_after)
+            await asyncio.sleep(think)
     finally:
         await client.close()
 
 
-async def run_ws(url: str, sessions: int, seconds: float) -> Results:
+async def run_ws(url: str, sessions: int, seconds: float, think: float = 0.0) -> Results:
     """All sessions at once against the server at ``url``, as websocket clients."""
     out = Results()
     gate = asyncio.Semaphore(4)
@@ -268,7 +274,7 @@ async def run_ws(url: str, sessions: int, seconds: float) -> Results:
         else:
             clients.append((n, client))
     until = time.monotonic() + seconds  # the measured window starts once all are open
-    await asyncio.gather(*(ws_session(client, n, until, out) for n, client in clients))
+    await asyncio.gather(*(ws_session(c, n, until, out, think) for n, c in clients))
     return out
 
 
@@ -284,7 +290,9 @@ async def open_page(browser: Any, url: str, gate: asyncio.Semaphore) -> Any:
         return page
 
 
-async def browser_session(page: Any, n: int, until: float, out: Results) -> None:
+async def browser_session(
+    page: Any, n: int, until: float, out: Results, think: float = 0.0
+) -> None:
     """Browser mode: submit the consult and wait until the word shows, until time is up."""
     try:
         box = page.get_by_role("textbox", name=MEDS_LABEL)
@@ -305,11 +313,12 @@ async def browser_session(page: Any, n: int, until: float, out: Results) -> None
             out.latencies.append(time.perf_counter() - start)
             if await page.get_by_test_id("stException").count():
                 out.errors.append(f"session {n}: the page shows an exception")
+            await asyncio.sleep(think)
     finally:
         await page.context.close()
 
 
-async def run_browser(url: str, sessions: int, seconds: float) -> Results:
+async def run_browser(url: str, sessions: int, seconds: float, think: float = 0.0) -> Results:
     """All sessions at once, each in a headless Chromium context (the old mode)."""
     from playwright.async_api import async_playwright
 
@@ -329,7 +338,7 @@ async def run_browser(url: str, sessions: int, seconds: float) -> Results:
             else:
                 pages.append((n, page))
         until = time.monotonic() + seconds
-        await asyncio.gather(*(browser_session(page, n, until, out) for n, page in pages))
+        await asyncio.gather(*(browser_session(p, n, until, out, think) for n, p in pages))
         await browser.close()
     return out
 
@@ -343,11 +352,12 @@ def percentiles(latencies: list[float]) -> tuple[float, float]:
 
 
 def report(
-    out: Results, sessions: int, seconds: float, baseline: Results | None, mode: str
+    out: Results, sessions: int, seconds: float, baseline: Results | None, mode: str, think: float
 ) -> None:
     """Print submits, errors and latency percentiles (and the one-session baseline)."""
     lat = sorted(out.latencies)
     print(f"load_bench: {sessions} concurrent {mode} sessions of the consult for {seconds:.0f} s")
+    print(f"  each session submits again {think:g} s after its result")
     print(f"  machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at the end")
     if baseline is not None and baseline.latencies:
         b50, b95 = percentiles(baseline.latencies)
@@ -379,6 +389,9 @@ def main() -> None:
     parser.add_argument("--baseline-seconds", type=float, default=10.0, help="0: no baseline")
     parser.add_argument("--url", help="a running server to use instead of starting one")
     parser.add_argument(
+        "--think", type=float, default=0.0, help="seconds a session pauses after each result"
+    )
+    parser.add_argument(
         "--browser", action="store_true", help="headless Chromium contexts, not websockets"
     )
     args = parser.parse_args()
@@ -387,15 +400,17 @@ def main() -> None:
     run = run_browser if args.browser else run_ws
 
     def both(url: str) -> tuple[Results, Results | None]:
-        base = asyncio.run(run(url, 1, args.baseline_seconds)) if args.baseline_seconds else None
-        return asyncio.run(run(url, args.sessions, args.seconds)), base
+        once = args.baseline_seconds
+        base = asyncio.run(run(url, 1, once, args.think)) if once else None
+        return asyncio.run(run(url, args.sessions, args.seconds, args.think)), base
 
     if args.url:
         out, base = both(args.url)
     else:
         with serve() as url:
             out, base = both(url)
-    report(out, args.sessions, args.seconds, base, "browser" if args.browser else "websocket")
+    mode = "browser" if args.browser else "websocket"
+    report(out, args.sessions, args.seconds, base, mode, args.think)
 
 
 if __name__ == "__main__":
