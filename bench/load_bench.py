@@ -361,7 +361,11 @@ def report(
     print(f"  machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at the end")
     if baseline is not None and baseline.latencies:
         b50, b95 = percentiles(baseline.latencies)
-        print(f"  baseline, one session alone: p50 {b50:.2f} s, p95 {b95:.2f} s")
+        whole = ""
+        if baseline.finished:
+            w50, w95 = percentiles(baseline.finished)
+            whole = f"; whole result p50 {w50:.2f} s, p95 {w95:.2f} s"
+        print(f"  baseline, one session alone: p50 {b50:.2f} s, p95 {b95:.2f} s{whole}")
     answered = f"{len(lat)} of {sum(out.sent.values())} ({len(lat) / seconds:.1f}/s)"
     print(f"  submits answered: {answered}; errors: {len(out.errors)}")
     for line in out.errors[:10]:
