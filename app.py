@@ -10,8 +10,10 @@ st.set_page_config(page_title="Cramp Consult", page_icon="🦵", layout="wide")
 
 try:  # a wrong data file stops here with its one-line message, instead of a page
     from core.consult import check_data
+    from core.outputs.diary_text import diary_texts
 
     check_data()
+    diary_texts()
 except DataError as exc:
     st.error(f"Cramp Consult cannot start: {exc}")
     st.stop()

@@ -355,27 +355,6 @@ def compare_k2(frame: Episodes, k2_start: dt.date) -> K2Result:
     )
 
 
-def reading(result: K2Result) -> str:
-    """The reading of ``core.outputs.diary_text``, kept word for word only because
-    pages/panel.py still calls it here; delete it once that page imports
-    ``core.outputs.diary_text`` (tests/unit/outputs/test_diary_text.py checks they agree)."""
-    if not result.available:
-        return f"No before/after comparison: {result.reason}."
-    text = (
-        f"{result.before_per_week:.1f} → {result.after_per_week:.1f} cramps a week since K2 "
-        f"(started {result.k2_start.isoformat()}), rate ratio {result.rate_ratio:.2f} "
-        f"({result.ci_low:.2f}–{result.ci_high:.2f}); "
-        f"{result.weeks_before:.1f} weeks before, {result.weeks_after:.1f} weeks after."
-    )
-    if result.ci_high < 1:
-        verdict = "Fewer cramps since K2 than before, beyond what chance alone would explain."
-    elif result.ci_low > 1:
-        verdict = "More cramps since K2 than before, beyond what chance alone would explain."
-    else:
-        verdict = "The diary cannot tell this change from chance (the interval includes 1)."
-    return f"{text} {verdict}"
-
-
 # --------------------------------------------------------------------------------------
 # Aggregates for the charts (small frames only)
 

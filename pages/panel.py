@@ -16,7 +16,6 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 import ui
-from core import analytics
 from core.cohort import (
     MAX_FILES,
     MAX_TOTAL_BYTES,
@@ -38,6 +37,7 @@ from core.cohort import (
 from core.cohort.table import RatioFilter, SortKey
 from core.diary import SUPPORTED_TYPES
 from core.errors import InputError
+from core.outputs import diary_text
 from core.outputs.diary_view import DiaryView, build_diary_view
 from core.outputs.forest import forest_spec
 
@@ -222,7 +222,7 @@ def show_patient(key: str, panel: Panel, patient: CohortPatient) -> None:
     cols[2].metric("Weeks observed", f"{view.weeks_observed:.1f}")
     cols[3].metric("Rows set aside", f"{s.rows_rejected:,}")
     if view.k2 is not None:
-        st.write(analytics.reading(view.k2))
+        st.write(diary_text.reading(view.k2))
     else:
         st.info("No K2 start for this patient, so no before/after comparison.")
     for chart in view.charts:

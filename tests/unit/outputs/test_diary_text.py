@@ -10,7 +10,6 @@ import datetime as dt
 
 import pytest
 
-from core import analytics
 from core.analytics import K2Result
 from core.outputs import diary_text
 
@@ -89,11 +88,3 @@ def test_the_trial_comparison_is_unchanged() -> None:
         "weeks, and from 2.71 to 3.63 a week on placebo (×0.37 and ×1.34, computed from the arm "
         "means; not rate ratios reported by the trial)."
     )
-
-
-@pytest.mark.parametrize(("result", "reading", "notes"), CASES)
-def test_the_reading_kept_in_analytics_for_the_panel_page_agrees(
-    result: K2Result, reading: str, notes: list[str]
-) -> None:
-    """``core.analytics.reading`` stays only until pages/panel.py imports the outputs' one."""
-    assert analytics.reading(result) == reading == diary_text.reading(result)
