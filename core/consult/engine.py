@@ -7,9 +7,10 @@ patient's values and the decision share the compiled rules and their caches.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import TypeVar
 
 from pydantic import BaseModel
 
@@ -22,10 +23,10 @@ from core.consult.facts import (
     medication_view,
     profile_facts,
 )
-from core.consult.ruleset import FindingKind, RuleSet, StatusRule, When, ruleset
-from core.consult.wording import capitalise, fill, fmt_number, is_private, join
+from core.consult.ruleset import FindingKind, FindingRule, RuleSet, StatusRule, When, ruleset
+from core.consult.wording import capitalise, fields_of, fill, fmt_number, is_private, join
 from core.formulary import class_groups, resolve_medications
-from core.interactions import RULESET_VERSION, cautions_for
+from core.interactions import RULESET_VERSION, cautions_and_json
 from core.memo import scoped
 from core.models import (
     Action,
@@ -66,7 +67,7 @@ class _Indexed:
                 self.by_fact.setdefault(fact, []).append(i)
         self.keys = frozenset(self.by_fact)
 
-    def matching(self, facts: set[str]) -> list[int]:
+    def matching(self, facts: set[str] | frozenset[str]) -> list[int]:
         """Positions, in order, of the conditions that hold for ``facts``."""
         candidates = set(self.always)
         by_fact = self.by_fact
@@ -91,6 +92,9 @@ class _Compiled:
     labels: dict[str, str]
     used: frozenset[str]
     finding_facts: tuple[tuple[str, str, tuple[str, ...]], ...]
+    finding_names: frozenset[str]
+    k2_names: frozenset[str]
+    action_names: frozenset[str]
 
 
 @cache
@@ -123,72 +127,136 @@ def compiled() -> _Compiled:
         finding_facts=tuple(
             (f"{r.kind}:{r.code}", f"any_{r.kind}", r.evidence) for r in rules.findings
         ),
+        finding_names=_names(f.when for f in rules.findings),
+        k2_names=_names([*(s.when for s in rules.k2_status), *(r.when for r in rules.k2_reasons)]),
+        action_names=_names(
+            [*(a.when for a in rules.actions), *(v.when for a in rules.actions for v in a.variants)]
+        ),
     )
+
+
+def _names(conditions: Iterable[When]) -> frozenset[str]:
+    """Every fact the conditions test: what they decide depends on these alone."""
+    return frozenset().union(*(w.names() for w in conditions))
 
 
 def _used_facts(rules: RuleSet) -> frozenset[str]:
     """Every fact some rule tests: the plan depends on these alone, so it is keyed on them."""
-    names: set[str] = set()
-    for f in rules.findings:
-        names |= f.when.names()
-    for s in rules.k2_status:
-        names |= s.when.names()
-    for r in rules.k2_reasons:
-        names |= r.when.names()
-    for a in rules.actions:
-        names |= a.when.names()
-        for v in a.variants:
-            names |= v.when.names()
-    return frozenset(names)
+    return _names(
+        [
+            *(f.when for f in rules.findings),
+            *(s.when for s in rules.k2_status),
+            *(r.when for r in rules.k2_reasons),
+            *(a.when for a in rules.actions),
+            *(v.when for a in rules.actions for v in a.variants),
+        ]
+    )
 
 
-@dataclass(frozen=True)
-class Plan:
-    """Which rules fire for a set of facts: the same for every patient with those facts."""
+# The rules run in three stages, each keyed on the facts its own rules test (a projection of
+# the patient's facts): findings, then the K2 status and its reasons, then the actions. A
+# stage's result is the same for every patient with the same projection, so it is computed
+# once; stage objects are compared by identity (they are cached, so equal means the same).
 
-    findings: tuple[int, ...]
-    facts: frozenset[str]
-    status: StatusRule
-    reasons: tuple[int, ...]
-    k2_evidence: tuple[str, ...]
-    actions: tuple[tuple[int, int], ...]
+
+def _template_names(texts: Iterable[tuple[str, str | None]]) -> tuple[str, ...]:
+    """The patient values the templates take, each once; ``{drugs}`` is named by its group."""
+    names: dict[str, None] = {}
+    for text, group in texts:
+        for name in fields_of(text):
+            names[f"group_{group}" if name == "drugs" and group else name] = None
+    return tuple(names)
+
+
+@dataclass(frozen=True, eq=False)
+class FindingStage:
+    """The finding rules that fire for the facts they test, and the facts they add."""
+
+    fired: tuple[int, ...]
+    added: frozenset[str]
     cited: frozenset[str]
+    needs: tuple[str, ...]  # patient values the fired details take
+    worded: dict[str, str]  # red-flag wording shared by patients with these findings
+
+
+@dataclass(frozen=True, eq=False)
+class K2Stage:
+    """The K2 status and reasons for the facts they test."""
+
+    status: StatusRule
+    status_fact: frozenset[str]
+    reasons: tuple[int, ...]
+    evidence: tuple[str, ...]
+    needs: tuple[str, ...]
+    private: bool  # a reason takes a value from the patient's own entries
+
+
+@dataclass(frozen=True, eq=False)
+class ActionStage:
+    """The actions (rule, variant) chosen for the facts they test."""
+
+    chosen: tuple[tuple[int, int], ...]
+    cited: frozenset[str]
+    needs: tuple[str, ...]
 
 
 @lru_cache(maxsize=65536)
-def plan(base: frozenset[str]) -> Plan:
-    """Apply the rules to facts; cached, since patients with the same facts get the same plan."""
+def finding_stage(key: frozenset[str]) -> FindingStage:
+    """Findings for facts already projected on ``compiled().finding_names``."""
     c = compiled()
-    rules = c.rules
-    facts = set(base)
+    fired = c.findings.matching(key)
+    added: set[str] = set()
     cited: set[str] = set()
-    fired = c.findings.matching(facts)
     for index in fired:
         fact, any_fact, evidence = c.finding_facts[index]
-        facts.add(fact)
-        facts.add(any_fact)
+        added.add(fact)
+        added.add(any_fact)
         cited.update(evidence)
-    status = next(rule for when, rule in c.statuses if _holds(when, facts))
-    facts.add(f"k2:{status.status}")
-    reasons = c.reasons.matching(facts)
+    rules = c.rules.findings
+    needs = _template_names((rules[i].detail, rules[i].drug_group) for i in fired)
+    return FindingStage(tuple(fired), frozenset(added), frozenset(cited), needs, {})
+
+
+@lru_cache(maxsize=65536)
+def k2_stage(key: frozenset[str]) -> K2Stage:
+    """K2 status and reasons for facts already projected on ``compiled().k2_names``."""
+    c = compiled()
+    rules = c.rules
+    status = next(rule for when, rule in c.statuses if _holds(when, key))
+    status_fact = frozenset({f"k2:{status.status}"})
+    reasons = c.reasons.matching(key | status_fact)
     k2_ids = list(status.evidence)
     for i in reasons:
         k2_ids.extend(e for e in rules.k2_reasons[i].evidence if e not in k2_ids)
-    cited.update(k2_ids)
+    texts = [rules.k2_reasons[i].text for i in reasons]
+    return K2Stage(
+        status=status,
+        status_fact=status_fact,
+        reasons=tuple(reasons),
+        evidence=tuple(k2_ids),
+        needs=_template_names((t, None) for t in texts),
+        private=any(is_private(t) for t in texts),
+    )
+
+
+@lru_cache(maxsize=65536)
+def action_stage(key: frozenset[str]) -> ActionStage:
+    """Actions for facts already projected on ``compiled().action_names``."""
+    c = compiled()
+    rules = c.rules
     chosen: list[tuple[int, int]] = []
-    for index in c.actions.matching(facts):
-        vi = next(i for i, vw in enumerate(c.variants[index]) if _holds(vw, facts))
+    cited: set[str] = set()
+    for index in c.actions.matching(key):
+        vi = next(i for i, vw in enumerate(c.variants[index]) if _holds(vw, key))
         chosen.append((index, vi))
         cited.update(rules.actions[index].evidence)
-    return Plan(
-        findings=tuple(fired),
-        facts=frozenset(facts),
-        status=status,
-        reasons=tuple(reasons),
-        k2_evidence=tuple(k2_ids),
-        actions=tuple(chosen),
-        cited=frozenset(cited),
-    )
+    needs = _template_names((rules.actions[i].variants[v].detail, None) for i, v in chosen)
+    return ActionStage(tuple(chosen), frozenset(cited), needs)
+
+
+@lru_cache(maxsize=65536)
+def _cited(f: FindingStage, k: K2Stage, a: ActionStage) -> frozenset[str]:
+    return f.cited.union(k.evidence, a.cited)
 
 
 def to_json(model: BaseModel) -> bytes:
@@ -241,6 +309,7 @@ class Decision:
     findings: dict[FindingKind, list[tuple[Finding, bytes]]]
     meds: list[ResolvedMedication]
     cautions: list[Caution]
+    cautions_json: bytes
     actions: list[tuple[Action, bytes]]
     k2: tuple[K2Assessment, bytes]
     cited: frozenset[str]
@@ -252,14 +321,11 @@ def _resolved(text: str) -> ResolvedMedication:
     return resolve_medications((text,))[0]
 
 
-def _resolve_all(texts: Sequence[str]) -> list[ResolvedMedication]:
-    return [_resolved(t) for t in texts]
-
-
 _ViewKey = tuple[tuple[object, ...], ...]
 
 
-_VIEWS = object()  # the scoped memo's slot
+_VIEWS = object()  # the scoped memo's slots
+_MEDS = object()
 
 
 def _view(meds: Sequence[ResolvedMedication]) -> MedicationView:
@@ -275,6 +341,38 @@ def _view(meds: Sequence[ResolvedMedication]) -> MedicationView:
     return view
 
 
+@dataclass(frozen=True)
+class _Medicines:
+    """A medication list with what the rules and cautions make of it."""
+
+    meds: list[ResolvedMedication]
+    view: MedicationView
+    cautions: list[Caution]
+    cautions_json: bytes
+    evidence: frozenset[str]  # the cautions' evidence ids
+
+
+def _medicines_of(meds: list[ResolvedMedication]) -> _Medicines:
+    cautions, cautions_json = cautions_and_json(meds)  # already ranked, major first
+    evidence = frozenset().union(*(c.evidence for c in cautions))
+    return _Medicines(meds, _view(meds), cautions, cautions_json, evidence)
+
+
+def _medicines(typed: list[str], medications: Sequence[ResolvedMedication] | None) -> _Medicines:
+    """The medicines as given, or each typed string resolved; within a scope, a list typed
+    the same way again reuses the first one's work (lists repeat in a batch)."""
+    if medications is not None:
+        return _medicines_of(list(medications))
+    table: dict[tuple[str, ...], _Medicines] | None = memo.table(_MEDS)
+    if table is None:
+        return _medicines_of([_resolved(t) for t in typed])
+    key = tuple(typed)
+    found = table.get(key)
+    if found is None:
+        found = table[key] = _medicines_of([_resolved(t) for t in key])
+    return found
+
+
 class _PatientValues(dict[str, str]):
     """This patient's template values, each computed only when a text asks for it."""
 
@@ -283,7 +381,7 @@ class _PatientValues(dict[str, str]):
         profile: PatientProfile,
         view: MedicationView,
         facts: frozenset[str],
-        found: dict[FindingKind, list[tuple[Finding, bytes]]],
+        stage: FindingStage,
     ) -> None:
         cpw = profile.cramps_per_week
         super().__init__(
@@ -291,7 +389,7 @@ class _PatientValues(dict[str, str]):
         )
         self.view = view
         self.facts = facts
-        self.found = found
+        self.stage = stage
 
     def __missing__(self, key: str) -> str:
         view = self.view
@@ -302,16 +400,25 @@ class _PatientValues(dict[str, str]):
             value = join(view.by_class.get(token, ()))
         elif key in _SIMPLE:
             value = join(getattr(view, key))
+        elif key in _BY_FINDINGS:  # the same for every patient with these findings
+            worded = self.stage.worded
+            if key not in worded:
+                worded[key] = getattr(self, f"_{key}")()
+            value = worded[key]
         else:
             value = getattr(self, f"_{key}")()
         self[key] = value
         return value
 
+    def _fired(self, kind: FindingKind) -> list[FindingRule]:
+        rules = compiled().rules.findings
+        return [rules[i] for i in self.stage.fired if rules[i].kind == kind]
+
     def _red_flags(self) -> str:
-        return join(f.label.lower() for f, _ in self.found["red_flag"])
+        return join(r.label.lower() for r in self._fired("red_flag"))
 
     def _red_flag_pathways(self) -> str:
-        codes = {f.code for f, _ in self.found["red_flag"]}
+        codes = {r.code for r in self._fired("red_flag")}
         rules = compiled().rules
         return capitalise(
             "; ".join(
@@ -321,11 +428,11 @@ class _PatientValues(dict[str, str]):
 
     def _secondary(self) -> str:
         causes = [
-            f.label.lower()
-            for f, _ in self.found["risk_factor"]
-            if f"condition:{f.code}" in self.facts
+            r.label.lower()
+            for r in self._fired("risk_factor")
+            if f"condition:{r.code}" in self.facts
         ]
-        alternatives = [f.label.lower() for f, _ in self.found["differential"]]
+        alternatives = [r.label.lower() for r in self._fired("differential")]
         parts = []
         if causes:
             parts.append("possible secondary cause: " + join(causes))
@@ -349,6 +456,7 @@ class _PatientValues(dict[str, str]):
 
 
 _SIMPLE = frozenset({"vka", "possible_vka", "unresolved", "k2_supplement"})
+_BY_FINDINGS = frozenset({"red_flags", "red_flag_pathways"})
 
 
 def _make_k2(
@@ -371,22 +479,35 @@ def _make_k2(
 _k2 = lru_cache(maxsize=8192)(_make_k2)
 _k2_private = scoped(_make_k2)
 
+_T = TypeVar("_T")
+_SEGMENTS = {FindingStage: object(), K2Stage: object(), ActionStage: object()}
 
-def decide(
-    profile: PatientProfile, medications: Sequence[ResolvedMedication] | None = None
-) -> Decision:
-    """Apply every rule to one patient: the cached plan for its facts, worded for it."""
+
+def _segment(
+    stage: FindingStage | K2Stage | ActionStage, values: _PatientValues, make: Callable[[], _T]
+) -> _T:
+    """What a stage's texts become for this patient: made once per stage and values within a
+    scope (the values may be the patient's own entries), made afresh outside one."""
+    table: dict[tuple[object, ...], _T] | None = memo.table(_SEGMENTS[type(stage)])
+    if table is None:
+        return make()
+    key = (stage, *[values[name] for name in stage.needs])
+    found = table.get(key)
+    if found is None:
+        found = table[key] = make()
+    return found
+
+
+def _findings(
+    stage: FindingStage, values: _PatientValues
+) -> dict[FindingKind, list[tuple[Finding, bytes]]]:
     rules = ruleset()
-    meds = list(medications) if medications is not None else _resolve_all(profile.medications)
-    view = _view(meds)
-    p = plan((profile_facts(profile) | view.facts) & compiled().used)
     found: dict[FindingKind, list[tuple[Finding, bytes]]] = {
         "risk_factor": [],
         "red_flag": [],
         "differential": [],
     }
-    values = _PatientValues(profile, view, p.facts, found)
-    for index in p.findings:
+    for index in stage.fired:
         rule = rules.findings[index]
         if rule.drug_group:
             values["drugs"] = values[f"group_{rule.drug_group}"]
@@ -397,27 +518,56 @@ def decide(
             make = _finding_private if is_private(detail) else _finding
             found[rule.kind].append(make(index, fill(detail, values)))
     values.pop("drugs", None)
-    reasons = [rules.k2_reasons[i].text for i in p.reasons]
-    make_k2 = _k2_private if any(is_private(t) for t in reasons) else _k2
-    k2 = make_k2(
-        p.status.status,
-        p.status.label,
+    return found
+
+
+def _k2_assessment(stage: K2Stage, values: _PatientValues) -> tuple[K2Assessment, bytes]:
+    reasons = [ruleset().k2_reasons[i].text for i in stage.reasons]
+    make_k2 = _k2_private if stage.private else _k2
+    return make_k2(
+        stage.status.status,
+        stage.status.label,
         tuple(fill(t, values) if "{" in t else t for t in reasons),
-        p.k2_evidence,
+        stage.evidence,
     )
+
+
+def _actions(stage: ActionStage, values: _PatientValues) -> list[tuple[Action, bytes]]:
+    rules = ruleset()
     actions = []
-    for index, vi in p.actions:
+    for index, vi in stage.chosen:
         detail = rules.actions[index].variants[vi].detail
         if "{" not in detail:
             actions.append(_action(index, vi, detail))
         else:
             make_action = _action_private if is_private(detail) else _action
             actions.append(make_action(index, vi, fill(detail, values)))
-    cautions = cautions_for(meds)  # already ranked, major first
-    cited = p.cited
-    if cautions:
-        cited = cited.union(*(c.evidence for c in cautions))
-    return Decision(found, meds, cautions, actions, k2, cited)
+    return actions
+
+
+def decide(
+    profile: PatientProfile, medications: Sequence[ResolvedMedication] | None = None
+) -> Decision:
+    """Apply every rule to one patient: each stage's cached result for its facts, worded for
+    this patient."""
+    c = compiled()
+    medicines = _medicines(profile.medications, medications)
+    facts = (profile_facts(profile) | medicines.view.facts) & c.used
+    f = finding_stage(facts & c.finding_names)
+    facts = facts | f.added
+    k = k2_stage(facts & c.k2_names)
+    facts = facts | k.status_fact
+    a = action_stage(facts & c.action_names)
+    values = _PatientValues(profile, medicines.view, facts, f)
+    found = _segment(f, values, lambda: _findings(f, values))
+    k2 = _segment(k, values, lambda: _k2_assessment(k, values))
+    actions = _segment(a, values, lambda: _actions(a, values))
+    cited = _cited(f, k, a)
+    if medicines.evidence:
+        cited = cited | medicines.evidence
+    return Decision(
+        found, medicines.meds, medicines.cautions, medicines.cautions_json, actions, k2, cited
+    )
 
 
 def evaluate(

@@ -15,7 +15,7 @@ from pydantic import TypeAdapter
 from core import evidence as evidence_catalogue
 from core import memo
 from core.consult.engine import decide, to_json
-from core.interactions import RULESET_VERSION, cautions_json
+from core.interactions import RULESET_VERSION
 from core.models import Evidence, PatientProfile, ResolvedMedication
 
 _EVIDENCE_LIST = TypeAdapter(list[Evidence])
@@ -61,7 +61,7 @@ def evaluate_json_bytes(
             b'],"medications":[',
             b",".join(_medication_json(m) for m in d.meds),
             b'],"cautions":',
-            cautions_json(d.meds),
+            d.cautions_json,
             b',"actions":[',
             b",".join(j for _, j in d.actions),
             b'],"k2":',

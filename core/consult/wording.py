@@ -36,14 +36,15 @@ def capitalise(text: str) -> str:
 
 
 @lru_cache(maxsize=1024)
-def _fields(template: str) -> tuple[str, ...]:
+def fields_of(template: str) -> tuple[str, ...]:
+    """The names a template fills, in order (``{age}`` -> ``age``); repeats kept."""
     return tuple(f for _, f, _, _ in string.Formatter().parse(template) if f is not None)
 
 
 @lru_cache(maxsize=1024)
 def is_private(template: str) -> bool:
     """Whether the template takes a value from the patient's own entries (see PRIVATE_FIELDS)."""
-    return not PRIVATE_FIELDS.isdisjoint(_fields(template))
+    return not PRIVATE_FIELDS.isdisjoint(fields_of(template))
 
 
 # Filled texts made only of rule and formulary vocabulary (drug generics, labels).
@@ -54,7 +55,7 @@ _PRIVATE_SLOT = object()
 def fill(template: str, values: Mapping[str, str]) -> str:
     """The template with this patient's values, starting with a capital letter (the same
     template with the same values is filled once)."""
-    fields = _fields(template)
+    fields = fields_of(template)
     if not fields:
         return template
     key = (template, *[values[f] for f in fields])
