@@ -11,8 +11,9 @@ shows that word (the top of the result: what the browser mode waited for), and u
 run's ``script_finished`` (the whole result, the note and hand-off included). Errors: an
 exception element, a run that ends badly or without the word, another submit's word in the
 result, a closed socket, a timeout. A session submits again once its run has finished, after
-``--think`` seconds (none by default: then the sessions keep the server busy, a closed loop
-whose latency is about sessions / submits answered per second).
+a pause of ``--think`` seconds on average, random so that sessions do not submit in step
+(none by default: then the sessions keep the server busy, a closed loop whose latency is
+about sessions / submits answered per second).
 
 Why not browsers: on a 2-core machine 20 headless Chromium contexts take the CPU the server
 needs, so the figures measured the browsers (p95 2.17 s; one session alone 0.68 s).
@@ -29,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import re
 import socket
 import statistics
@@ -230,12 +232,26 @@ class ConsultClient:
         await self.ws.close()
 
 
+def pauses(n: int, think: float) -> Iterator[float]:
+    """Session n's pauses: a start offset, then one after each result, spread around ``think``.
+
+    Random (seeded by the session) so that sessions do not submit in step: in step, all of
+    them would submit at once every cycle and queue behind each other whatever the pause.
+    """
+    rng = random.Random(n)
+    yield rng.uniform(0, think)
+    while True:
+        yield rng.uniform(0.5 * think, 1.5 * think)
+
+
 async def ws_session(
     client: ConsultClient, n: int, until: float, out: Results, think: float = 0.0
 ) -> None:
     """One clinician over the websocket: submit, wait for the whole result, pause, again."""
     k = 0
+    pause = pauses(n, think)
     try:
+        await asyncio.sleep(next(pause))
         while time.monotonic() < until:
             word = load_word(n, k)
             k += 1
@@ -252,7 +268,7 @@ async def ws_session(
             if run.word_after is not None:
                 out.latencies.append(run.word_after)
                 out.finished.append(run.finished_after)
-            await asyncio.sleep(think)
+            await asyncio.sleep(next(pause))
     finally:
         await client.close()
 
@@ -298,6 +314,8 @@ async def browser_session(
         box = page.get_by_role("textbox", name=MEDS_LABEL)
         submit = page.get_by_role("button", name=SUBMIT_LABEL)
         k = 0
+        pause = pauses(n, think)
+        await asyncio.sleep(next(pause))
         while time.monotonic() < until:
             word = load_word(n, k)
             k += 1
@@ -313,7 +331,7 @@ async def browser_session(
             out.latencies.append(time.perf_counter() - start)
             if await page.get_by_test_id("stException").count():
                 out.errors.append(f"session {n}: the page shows an exception")
-            await asyncio.sleep(think)
+            await asyncio.sleep(next(pause))
     finally:
         await page.context.close()
 
@@ -357,7 +375,7 @@ def report(
     """Print submits, errors and latency percentiles (and the one-session baseline)."""
     lat = sorted(out.latencies)
     print(f"load_bench: {sessions} concurrent {mode} sessions of the consult for {seconds:.0f} s")
-    print(f"  each session submits again {think:g} s after its result")
+    print(f"  pause before each submit: {think:g} s on average (each session its own)")
     print(f"  machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at the end")
     if baseline is not None and baseline.latencies:
         b50, b95 = percentiles(baseline.latencies)
@@ -393,7 +411,7 @@ def main() -> None:
     parser.add_argument("--baseline-seconds", type=float, default=10.0, help="0: no baseline")
     parser.add_argument("--url", help="a running server to use instead of starting one")
     parser.add_argument(
-        "--think", type=float, default=0.0, help="seconds a session pauses after each result"
+        "--think", type=float, default=0.0, help="mean seconds a session pauses after each result"
     )
     parser.add_argument(
         "--browser", action="store_true", help="headless Chromium contexts, not websockets"
