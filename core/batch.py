@@ -149,35 +149,54 @@ class BrokenPipe(Exception):
     """The reader of stdout went away (``| head``): stop quietly."""
 
 
+MAX_PENDING = 4  # finished chunks a worker may hold while an earlier one is still being made
+
+
 def _run_parallel(jobs: list[tuple[int, list[str | bytes]]], workers: int) -> int:
     """Evaluate chunks in forked workers that write to stdout in turn, in input order.
 
-    Worker k takes chunks k, k+W, ...; each waits for its chunk's turn before writing, so
-    output never passes through the parent. A worker that fails raises the abort flag, so
-    the others stop at their next turn instead of waiting for ever. Returns the number of
-    failed lines.
+    Each worker claims the next chunk from a shared counter (a worker slowed by the machine
+    simply takes fewer), and writes its finished chunks as soon as their turn comes, holding
+    up to ``MAX_PENDING`` of them instead of waiting after each one; output never passes
+    through the parent. A worker that fails raises the abort flag, so the others stop instead
+    of waiting for ever. Returns the number of failed lines.
     """
     import multiprocessing
 
     ctx = multiprocessing.get_context("fork")
-    turn = ctx.Value("l", 0, lock=False)
+    claim = ctx.Value("l", 0)  # the next chunk to take (with its own lock)
+    turn = ctx.Value("l", 0, lock=False)  # the next chunk to write
     abort = ctx.Value("l", 0, lock=False)  # 1: a worker failed; 2: stdout was closed
     cond = ctx.Condition()
     failures = ctx.Array("l", workers, lock=False)
 
+    def flush(pending: dict[int, bytes], limit: int) -> None:
+        """Write what is due; wait while more than ``limit`` chunks are held."""
+        with cond:
+            while not abort.value:
+                if turn.value in pending:
+                    _write_all(pending.pop(turn.value))
+                    turn.value += 1
+                    cond.notify_all()
+                elif len(pending) > limit:
+                    cond.wait()
+                else:
+                    return
+
     def work(k: int) -> None:
         code = 0
+        pending: dict[int, bytes] = {}
         try:
-            for index in range(k, len(jobs), workers):
-                chunk, bad = _evaluate_chunk(jobs[index])
+            while not abort.value:
+                with claim.get_lock():
+                    index = claim.value
+                    claim.value += 1
+                if index >= len(jobs):
+                    break
+                pending[index], bad = _evaluate_chunk(jobs[index])
                 failures[k] += bad
-                with cond:
-                    cond.wait_for(lambda i=index: turn.value == i or abort.value)  # type: ignore[misc]
-                    if abort.value:
-                        break
-                    _write_all(chunk)
-                    turn.value = index + 1
-                    cond.notify_all()
+                flush(pending, MAX_PENDING)
+            flush(pending, 0)
         except BrokenPipeError:
             code = 2
         except BaseException as exc:  # report in one line; the parent exits non-zero

@@ -244,24 +244,13 @@ def _add(table: dict[str, list[str]], key: str, value: str) -> None:
         names.append(value)
 
 
-@scoped  # age and frequency are the patient's own values: memoised within a scope only
+@scoped  # the patient's own selections: memoised within a scope only
 def _profile_facts(
-    age: int,
-    cramps: float | None,
-    flags: tuple[bool, ...],
+    bands: tuple[str, ...],
     conditions: tuple[ConditionCode, ...],
     symptoms: tuple[SymptomCode, ...],
 ) -> frozenset[str]:
-    facts: set[str] = {"age_65_plus" if age >= 65 else "age_under_65"}
-    if age < 18:
-        facts.add("age_under_18")
-    facts.update(flag for flag, on in zip(_FLAGS, flags, strict=True) if on)
-    if cramps is None:
-        facts.add("frequency_unknown")
-    elif cramps < 1:
-        facts.add("frequency_below_1")
-    else:
-        facts.add("frequency_at_least_1")
+    facts = set(bands)
     if conditions:
         facts.add("any_condition")
         facts.update(_CONDITION_FACT[c] for c in conditions)
@@ -270,14 +259,25 @@ def _profile_facts(
 
 
 def profile_facts(profile: PatientProfile) -> frozenset[str]:
-    """The facts of the profile itself (age band, flags, frequency, conditions, symptoms)."""
-    return _profile_facts(
-        profile.age,
-        profile.cramps_per_week,
-        tuple(getattr(profile, f) for f in _FLAGS),
-        tuple(profile.conditions),
-        tuple(profile.symptoms),
-    )
+    """The facts of the profile itself (age band, flags, frequency, conditions, symptoms).
+
+    Age and frequency enter as their bands, so profiles differing only in those numbers share
+    the memoised set.
+    """
+    age = profile.age
+    cramps = profile.cramps_per_week
+    bands = [
+        "age_65_plus" if age >= 65 else "age_under_65",
+        "frequency_unknown"
+        if cramps is None
+        else "frequency_below_1"
+        if cramps < 1
+        else "frequency_at_least_1",
+    ]
+    if age < 18:
+        bands.append("age_under_18")
+    bands.extend(flag for flag in _FLAGS if getattr(profile, flag))
+    return _profile_facts(tuple(bands), tuple(profile.conditions), tuple(profile.symptoms))
 
 
 @cache

@@ -184,6 +184,30 @@ def test_large_batch_in_parallel_keeps_input_order(tmp_path: Path) -> None:
         assert reasons[0].startswith(f"Age {18 + i % 100}:"), (i, reasons[0])
 
 
+def test_parallel_batch_keeps_order_when_a_later_chunk_finishes_first(tmp_path: Path) -> None:
+    """The first chunk is slow (many misspelt names to match), the rest fast: the other worker
+    finishes and holds later chunks, and must still write them after the first."""
+    from core.batch import BATCH_CHUNK, MAX_PENDING, PARALLEL_MIN_LINES
+
+    n = max(PARALLEL_MIN_LINES, BATCH_CHUNK * (MAX_PENDING + 4))
+
+    def meds(i: int) -> list[str]:  # names new to each line, so no memo shortens the work
+        if i >= BATCH_CHUNK:
+            return [f"line{i}"]
+        slow = (f"{stem}{i}x{k}" for k in range(5) for stem in ("warfarn", "lisnoprl", "metfrmin"))
+        return [f"line{i}", *slow]
+
+    lines = [json.dumps({"age": 18 + i % 80, "medications": meds(i)}) for i in range(n)]
+    f = tmp_path / "uneven.jsonl"
+    f.write_text("\n".join(lines) + "\n")
+    proc = run(["evaluate", str(f)])
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.splitlines()
+    assert len(out) == n
+    firsts = [json.loads(line)["medications"][0]["input"] for line in out]
+    assert firsts == [f"line{i}" for i in range(n)]
+
+
 def test_stdin_pretty_json_that_is_malformed_is_one_error_not_a_batch(
     capsys: pytest.CaptureFixture[str], mp: pytest.MonkeyPatch
 ) -> None:
