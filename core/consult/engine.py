@@ -23,7 +23,7 @@ from core.consult.facts import (
     medication_view,
     profile_facts,
 )
-from core.consult.ruleset import FindingKind, FindingRule, RuleSet, StatusRule, When, ruleset
+from core.consult.ruleset import FindingKind, RuleSet, StatusRule, When, ruleset
 from core.consult.wording import capitalise, fields_of, fill, fmt_number, is_private, join
 from core.formulary import class_groups, resolve_medications
 from core.interactions import RULESET_VERSION, cautions_and_json
@@ -176,7 +176,7 @@ class FindingStage:
     added: frozenset[str]
     cited: frozenset[str]
     needs: tuple[str, ...]  # patient values the fired details take
-    worded: dict[str, str]  # red-flag wording shared by patients with these findings
+    by_kind: dict[FindingKind, tuple[int, ...]]  # the fired rules of each kind
 
 
 @dataclass(frozen=True, eq=False)
@@ -214,7 +214,11 @@ def finding_stage(key: frozenset[str]) -> FindingStage:
         cited.update(evidence)
     rules = c.rules.findings
     needs = _template_names((rules[i].detail, rules[i].drug_group) for i in fired)
-    return FindingStage(tuple(fired), frozenset(added), frozenset(cited), needs, {})
+    by_kind: dict[FindingKind, tuple[int, ...]] = {
+        kind: tuple(i for i in fired if rules[i].kind == kind)
+        for kind in ("risk_factor", "red_flag", "differential")
+    }
+    return FindingStage(tuple(fired), frozenset(added), frozenset(cited), needs, by_kind)
 
 
 @lru_cache(maxsize=65536)
@@ -395,68 +399,88 @@ class _PatientValues(dict[str, str]):
         view = self.view
         kind, _, token = key.partition("_")
         if kind == "group":
-            value = join(view.by_group.get(token, ()))
+            value = _joined(view.by_group.get(token, ()))
         elif kind == "class":
-            value = join(view.by_class.get(token, ()))
-        elif key in _SIMPLE:
+            value = _joined(view.by_class.get(token, ()))
+        elif key in _SIMPLE:  # names as typed: joined afresh, never kept
             value = join(getattr(view, key))
-        elif key in _BY_FINDINGS:  # the same for every patient with these findings
-            worded = self.stage.worded
-            if key not in worded:
-                worded[key] = getattr(self, f"_{key}")()
-            value = worded[key]
         else:
             value = getattr(self, f"_{key}")()
         self[key] = value
         return value
 
-    def _fired(self, kind: FindingKind) -> list[FindingRule]:
-        rules = compiled().rules.findings
-        return [rules[i] for i in self.stage.fired if rules[i].kind == kind]
-
     def _red_flags(self) -> str:
-        return join(r.label.lower() for r in self._fired("red_flag"))
+        return _red_flag_words(self.stage.by_kind["red_flag"])[0]
 
     def _red_flag_pathways(self) -> str:
-        codes = {r.code for r in self._fired("red_flag")}
-        rules = compiled().rules
-        return capitalise(
-            "; ".join(
-                r.pathway for r in rules.findings if r.code in codes and r.pathway is not None
-            )
-        )
+        return _red_flag_words(self.stage.by_kind["red_flag"])[1]
 
     def _secondary(self) -> str:
-        causes = [
-            r.label.lower()
-            for r in self._fired("risk_factor")
-            if f"condition:{r.code}" in self.facts
-        ]
-        alternatives = [r.label.lower() for r in self._fired("differential")]
-        parts = []
-        if causes:
-            parts.append("possible secondary cause: " + join(causes))
-        if alternatives:
-            parts.append("alternative diagnosis to consider: " + join(alternatives))
-        return "; ".join(parts) or "none"
+        rules = compiled().rules.findings
+        causes = tuple(
+            i
+            for i in self.stage.by_kind["risk_factor"]
+            if f"condition:{rules[i].code}" in self.facts
+        )
+        return _secondary_words(causes, self.stage.by_kind["differential"])
 
     def _excluded(self) -> str:
-        c = compiled()
-        outside = next(s for s in c.rules.k2_status if s.status == "outside_trial_population")
-        names = sorted(
-            f
-            for f in outside.when.any_of & self.facts
-            if f.startswith(("condition:", "differential:"))
-        )
-        return join(c.labels.get(n, n).lower() for n in names)
+        return _excluded_words(_outside_facts() & self.facts)
 
     def _injected_anticoagulants(self) -> str:
         by_class = self.view.by_class
         return join([*by_class.get("heparin", ()), *by_class.get("other_anticoagulant", ())])
 
 
+# Wording made only of rule and formulary vocabulary (labels, pathways, generic names), the
+# same for every patient with the same findings or drugs: made once.
+
+
+@lru_cache(maxsize=8192)
+def _joined(generics: tuple[str, ...]) -> str:
+    return join(generics)
+
+
+@lru_cache(maxsize=4096)
+def _red_flag_words(red: tuple[int, ...]) -> tuple[str, str]:
+    """The red flags found, and their pathways, for these red-flag rules."""
+    rules = compiled().rules.findings
+    codes = {rules[i].code for i in red}
+    pathways = "; ".join(r.pathway for r in rules if r.code in codes and r.pathway is not None)
+    return join(rules[i].label.lower() for i in red), capitalise(pathways)
+
+
+@lru_cache(maxsize=4096)
+def _secondary_words(causes: tuple[int, ...], alternatives: tuple[int, ...]) -> str:
+    """Conditions found as contributing factors, and differentials, in one clause."""
+    rules = compiled().rules.findings
+    parts = []
+    if causes:
+        parts.append("possible secondary cause: " + join(rules[i].label.lower() for i in causes))
+    if alternatives:
+        parts.append(
+            "alternative diagnosis to consider: "
+            + join(rules[i].label.lower() for i in alternatives)
+        )
+    return "; ".join(parts) or "none"
+
+
+@cache
+def _outside_facts() -> frozenset[str]:
+    """Conditions and differentials that put a patient outside the trial's population."""
+    outside = next(s for s in ruleset().k2_status if s.status == "outside_trial_population")
+    return frozenset(
+        f for f in outside.when.any_of if f.startswith(("condition:", "differential:"))
+    )
+
+
+@lru_cache(maxsize=4096)
+def _excluded_words(names: frozenset[str]) -> str:
+    labels = compiled().labels
+    return join(labels.get(n, n).lower() for n in sorted(names))
+
+
 _SIMPLE = frozenset({"vka", "possible_vka", "unresolved", "k2_supplement"})
-_BY_FINDINGS = frozenset({"red_flags", "red_flag_pathways"})
 
 
 def _make_k2(
