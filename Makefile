@@ -46,7 +46,8 @@ bench: $(STAMP)
 	$(PY) bench/cohort_bench.py
 	$(PY) bench/cds_bench.py
 
-# 20 concurrent browser sessions of the consult flow for 60 s against a server it starts.
+# 20 concurrent websocket sessions (Streamlit's own protocol) of the consult flow for 60 s against
+# a server it starts; bench/load_bench.py --help for --think, --browser, --url.
 bench-load: $(STAMP)
 	$(PY) bench/load_bench.py
 

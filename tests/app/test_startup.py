@@ -33,3 +33,23 @@ def test_good_data_draws_the_default_page() -> None:
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     assert not any("cannot start" in e.value for e in at.error)
+
+
+def test_a_misspelt_key_in_the_diary_texts_stops_the_dashboard(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The real loader, on a copy of the shipped file with one key misspelt."""
+    import json
+    from importlib import resources
+
+    import core.outputs.diary_text as diary_text
+
+    raw = json.loads(resources.files("core.data").joinpath("diary_texts.json").read_text("utf-8"))
+    raw["misspelt_key"] = raw.pop(next(iter(raw)))
+    monkeypatch.setattr(diary_text, "diary_texts", lambda: diary_text.load_diary_texts(raw))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    [message] = [e.value for e in at.error]
+    assert message.startswith("Cramp Consult cannot start: core/data/diary_texts.json")
+    assert "misspelt_key" in message
+    assert not at.title
