@@ -1,9 +1,10 @@
 """The consult: PatientProfile (and its resolved medications) -> Recommendation.
 
 Pipeline, one module each: ``facts`` (the declared vocabulary and a patient's facts),
-``ruleset`` (schema and loader that refuses unknown names), ``engine`` (rules applied),
-``wording`` (patient values into texts), ``fastjson`` (cached-bytes JSON for batches) and
-``describe`` (the About page's rule list).
+``ruleset`` (schema and loader that refuses unknown names), ``stages`` (the rules applied to
+facts: findings, K2 status and reasons, actions), ``worded`` and ``wording`` (patient values
+into the stages' texts), ``engine`` (the pipeline for one patient), ``fastjson`` (cached-bytes
+JSON for batches) and ``describe`` (the About page's rule list).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def check_data() -> None:
     """Load and check every data file the decisions use (rules, formulary groups, interaction
     records, texts, evidence); raise ``core.errors.DataError`` naming the first problem."""
     from core import evidence, texts
-    from core.consult.engine import compiled
+    from core.consult.stages import compiled
     from core.interactions import interaction_rules
 
     evidence.catalogue()

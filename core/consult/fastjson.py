@@ -14,7 +14,8 @@ from pydantic import TypeAdapter
 
 from core import evidence as evidence_catalogue
 from core import memo
-from core.consult.engine import decide, to_json
+from core.consult.engine import decide
+from core.consult.worded import to_json
 from core.interactions import RULESET_VERSION
 from core.models import Evidence, PatientProfile, ResolvedMedication
 
