@@ -13,7 +13,7 @@ Conventions, stated once:
 - Severity and duration means are over the episodes (or nights with at least one cramp)
   that recorded them, on the scale the diary used.
 
-Size (about 490 lines): weekly series, the K2 comparison and the chart aggregates share
+Size (about 470 lines): weekly series, the K2 comparison and the chart aggregates share
 these conventions, so they stay together. Numbers only: the words for a comparison are
 ``core.outputs.diary_text`` (prose in ``core/data/diary_texts.json``).
 """

@@ -13,6 +13,9 @@ Streamlit draws a chart at the spec's ``height`` with ``autosize: fit, contains:
 so the title, axes and legends come out of that height: each chart declares the same
 autosize itself (so its PNG has the page's proportions) and a height that leaves the plot at
 least :data:`MIN_PLOT_SHARE` of it. Charts render as SVG, which screen readers and tests read.
+
+Size (about 430 lines): five charts, each a builder and its table, sharing these sizing and
+accessibility rules.
 """
 
 from __future__ import annotations
