@@ -384,8 +384,9 @@ def _caution(order: int, drugs: tuple[str, ...], applies: tuple[str, ...]) -> tu
     return caution, caution.__pydantic_serializer__.to_json(caution)
 
 
-@scoped
 def _cautions_cached(keys: tuple[_MedKey, ...]) -> tuple[tuple[Caution, bytes], ...]:
+    """The cautions of a list from its entries' memoised hits (a batch memoises whole lists
+    one step up, on the text typed, so a memo here would only repeat that one)."""
     by_rule: dict[int, tuple[list[str], list[str]]] = {}
     for key in keys:
         for order, hits, entry in _entry_hits(key):

@@ -13,7 +13,6 @@ from core import evidence as evidence_catalogue
 from core import memo
 from core.consult.facts import (
     MedicationView,
-    med_key,
     medication_view,
     profile_facts,
 )
@@ -59,24 +58,13 @@ def _resolved(text: str) -> ResolvedMedication:
     return resolve_medications((text,))[0]
 
 
-_ViewKey = tuple[tuple[object, ...], ...]
-
-
-_VIEWS = object()  # the scoped memo's slots
-_MEDS = object()
+_MEDS = object()  # the scoped memo's slot
 
 
 def _view(meds: Sequence[ResolvedMedication]) -> MedicationView:
-    """The medication list's view; memoised on its entries' keys within a scope only."""
-    views: dict[_ViewKey, MedicationView] | None = memo.table(_VIEWS)
+    """The medication list's view (each entry's part is memoised within a scope)."""
     c = compiled()
-    if views is None:
-        return medication_view(meds, c.groups, c.k2_generics)
-    key = tuple(map(med_key, meds))
-    view = views.get(key)
-    if view is None:
-        view = views[key] = medication_view(meds, c.groups, c.k2_generics)
-    return view
+    return medication_view(meds, c.groups, c.k2_generics)
 
 
 @dataclass(frozen=True)
