@@ -73,12 +73,21 @@ def evidence_line(ev: Evidence) -> str:
     return f"- **{ev.citation}** {' · '.join(ids)}{link}  \n  {ev.summary}{extra}"
 
 
-def show_basis(basis: str, ids: Iterable[str], evidence: Sequence[Evidence]) -> None:
-    """An expander with the rule in plain words and each cited source with N and effect size."""
+def basis_text(basis: str, ids: Iterable[str], evidence: Sequence[Evidence]) -> str:
+    """The rule in plain words, then each cited source's line, as one Markdown text."""
     wanted = set(ids)
+    parts = [f"**Rule:** {basis}"] if basis else []
+    parts += [evidence_line(ev) for ev in evidence if ev.id in wanted]
+    return "\n\n".join(parts)
+
+
+def show_basis(basis: str, ids: Iterable[str], evidence: Sequence[Evidence]) -> None:
+    """An expander with the rule in plain words and each cited source with N and effect size.
+
+    One Markdown element, not one per line: every element is a message the server builds,
+    hashes and sends on each rerun, and a consult shows ten of these expanders.
+    """
+    body = basis_text(basis, ids, evidence)
     with st.expander("Basis"):
-        if basis:
-            st.markdown(f"**Rule:** {basis}")
-        for ev in evidence:
-            if ev.id in wanted:
-                st.markdown(evidence_line(ev))
+        if body:
+            st.markdown(body)
