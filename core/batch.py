@@ -101,9 +101,10 @@ BATCH_CHUNK = 1000
 PARALLEL_MIN_LINES = 4 * BATCH_CHUNK
 
 
-def _evaluate_chunk(job: tuple[int, list[str | bytes]]) -> tuple[bytes, int]:
-    """Evaluate consecutive lines (the first is line ``job[0]``): JSON lines out, and failures."""
-    from core.consult import evaluate_json_bytes
+def _evaluate_chunk(job: tuple[int, list[str | bytes]]) -> tuple[list[bytes], int]:
+    """Evaluate consecutive lines (the first is line ``job[0]``): the JSON lines out as
+    pieces (each line's parts, then a newline), and the number of failures."""
+    from core.consult.fastjson import evaluate_json_parts
 
     first, lines = job
     out: list[bytes] = []
@@ -118,9 +119,11 @@ def _evaluate_chunk(job: tuple[int, list[str | bytes]]) -> tuple[bytes, int]:
         except InputError as exc:
             failed += 1
             out.append(json.dumps({"line": number, "error": exc.message}).encode())
+            out.append(b"\n")
             continue
-        out.append(evaluate_json_bytes(profile))
-    return (b"\n".join(out) + b"\n" if out else b""), failed
+        out.extend(evaluate_json_parts(profile))
+        out.append(b"\n")
+    return out, failed
 
 
 def _can_fork() -> bool:
@@ -138,11 +141,21 @@ def _stdout_is_fd1() -> bool:
         return False
 
 
-def _write_all(data: bytes) -> None:
-    """Write bytes straight to file descriptor 1 (shared by forked workers)."""
-    view = memoryview(data)
-    while view:
-        view = view[os.write(1, view) :]
+_IOV_MAX = 1024  # pieces per writev call (POSIX guarantees at least 16; Linux takes 1024)
+
+
+def _write_all(parts: list[bytes]) -> None:
+    """Write the pieces straight to file descriptor 1 (shared by forked workers) with
+    ``writev``: the shared cached pieces are never copied into one buffer."""
+    pending: list[bytes | memoryview] = list(parts)
+    start = 0
+    while start < len(pending):
+        written = os.writev(1, pending[start : start + _IOV_MAX])
+        while start < len(pending) and written >= len(pending[start]):
+            written -= len(pending[start])
+            start += 1
+        if written:  # a piece written in part: the rest of it goes next
+            pending[start] = memoryview(pending[start])[written:]
 
 
 class BrokenPipe(Exception):
@@ -170,7 +183,7 @@ def _run_parallel(jobs: list[tuple[int, list[str | bytes]]], workers: int) -> in
     cond = ctx.Condition()
     failures = ctx.Array("l", workers, lock=False)
 
-    def flush(pending: dict[int, bytes], limit: int) -> None:
+    def flush(pending: dict[int, list[bytes]], limit: int) -> None:
         """Write what is due; wait while more than ``limit`` chunks are held."""
         with cond:
             while not abort.value:
@@ -185,7 +198,7 @@ def _run_parallel(jobs: list[tuple[int, list[str | bytes]]], workers: int) -> in
 
     def work(k: int) -> None:
         code = 0
-        pending: dict[int, bytes] = {}
+        pending: dict[int, list[bytes]] = {}
         try:
             while not abort.value:
                 with claim.get_lock():
@@ -255,9 +268,13 @@ def _run_batch(lines: list[str | bytes], where: str) -> int:
         failed = _run_parallel(jobs, workers)
     else:
         failed = 0
+        direct = _stdout_is_fd1()
         for job in jobs:
             chunk, bad = _evaluate_chunk(job)
-            write_out(chunk)
+            if direct:
+                _write_all(chunk)
+            else:
+                write_out(b"".join(chunk))
             failed += bad
     if failed:
         sys.stderr.write(
