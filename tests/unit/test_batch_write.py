@@ -37,3 +37,14 @@ def test_more_pieces_than_one_writev_takes(capfd: pytest.CaptureFixture[str]) ->
     parts = [f"{i}\n".encode() for i in range(batch._IOV_MAX * 2 + 5)]
     batch._write_all(parts)
     assert capfd.readouterr().out == "".join(p.decode() for p in parts)
+
+
+def test_a_batch_leaves_the_collector_as_it_found_it(capfd: pytest.CaptureFixture[str]) -> None:
+    import gc
+
+    assert gc.isenabled()
+    assert batch.evaluate_batch(['{"age": 70}', "not json"]) == batch.EXIT_BAD_INPUT
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+    out = capfd.readouterr().out.splitlines()
+    assert len(out) == 2 and '"line": 2' in out[1]
