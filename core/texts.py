@@ -70,7 +70,8 @@ def text(key: str) -> str:
 
 
 def trial_fields() -> dict[str, float]:
-    """The trial's figures (``core.trial``, tan2024) a template may name, e.g. ``{k2_baseline}``."""
+    """The trial's figures (``core.trial``, tan2024) a template may name, e.g. ``{k2_baseline}``,
+    with the ratios of its arm means (computed here, not reported by the trial)."""
     return {
         "dose_mcg": trial.DOSE_MCG,
         "trial_weeks": trial.WEEKS,
@@ -79,6 +80,8 @@ def trial_fields() -> dict[str, float]:
         "k2_during": trial.K2_DURING,
         "placebo_baseline": trial.PLACEBO_BASELINE,
         "placebo_during": trial.PLACEBO_DURING,
+        "k2_ratio": trial.K2_DURING / trial.K2_BASELINE,
+        "placebo_ratio": trial.PLACEBO_DURING / trial.PLACEBO_BASELINE,
     }
 
 

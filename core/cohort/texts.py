@@ -12,8 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from core import trial
 from core.cohort.schema import PooledEstimate
+from core.texts import trial_fields
 
 FLAG_CODES = (
     "cramps_rising",
@@ -82,22 +82,8 @@ class CohortTexts(_Strict):
         return self
 
 
-def trial_figures() -> dict[str, float]:
-    """The trial's numbers the templates may quote (tan2024), with the computed arm ratios."""
-    return {
-        "k2_baseline": trial.K2_BASELINE,
-        "k2_during": trial.K2_DURING,
-        "placebo_baseline": trial.PLACEBO_BASELINE,
-        "placebo_during": trial.PLACEBO_DURING,
-        "k2_ratio": trial.K2_DURING / trial.K2_BASELINE,
-        "placebo_ratio": trial.PLACEBO_DURING / trial.PLACEBO_BASELINE,
-        "trial_weeks": trial.WEEKS,
-        "trial_min_age": trial.MIN_AGE,
-    }
-
-
 def _fill(template: str, extra: dict[str, Any]) -> str:
-    return template.format(**trial_figures(), **extra)
+    return template.format(**trial_fields(), **extra)
 
 
 @cache

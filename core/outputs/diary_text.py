@@ -118,8 +118,6 @@ def trial_values() -> dict[str, float | str]:
     and its evidence id."""
     return {
         **texts.trial_fields(),
-        "k2_ratio": trial.K2_DURING / trial.K2_BASELINE,
-        "placebo_ratio": trial.PLACEBO_DURING / trial.PLACEBO_BASELINE,
         "evidence_id": trial.EVIDENCE_ID,
     }
 
