@@ -415,11 +415,6 @@ def cautions_for(meds: Sequence[ResolvedMedication]) -> list[Caution]:
     return [c for c, _ in _cautions_cached(tuple(_key(m) for m in meds))]
 
 
-def cautions_json(meds: Sequence[ResolvedMedication]) -> bytes:
-    """``cautions_for(meds)`` as a JSON array (UTF-8), from memoised pieces; for batches."""
-    return cautions_and_json(meds)[1]
-
-
 def cautions_and_json(meds: Sequence[ResolvedMedication]) -> tuple[list[Caution], bytes]:
     """``cautions_for(meds)`` and the same as a JSON array, from one lookup (for batches)."""
     pairs = _cautions_cached(tuple(_key(m) for m in meds))
